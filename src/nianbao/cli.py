@@ -12,6 +12,7 @@ invalid report file). Expected failures print Chinese messages, never a tracebac
 from __future__ import annotations
 
 import argparse
+from importlib import import_module
 import json
 import re
 import sys
@@ -233,10 +234,24 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
+def _lazy(name: str, module: str) -> Command:
+    """A subcommand whose module (the console chat, the Telegram bot) is imported only when used."""
+
+    def arguments(parser: argparse.ArgumentParser) -> None:
+        import_module(module).add_arguments(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        return import_module(module).run(args)
+
+    return Command(name, arguments, run)
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("render", _render_arguments, run_render),
     Command("check", _check_arguments, run_check),
     Command("sample", _sample_arguments, run_sample),
+    _lazy("chat", "nianbao.bot.console"),
+    _lazy("run", "nianbao.bot.run"),
 )
 
 
