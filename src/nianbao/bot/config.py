@@ -1,0 +1,312 @@
+"""The bot's configuration: one TOML file validated with pydantic, secrets also from the environment.
+
+``load_config()`` either returns a complete, checked ``Config`` or raises ``ConfigError`` with one
+line that names the file and the key, says what was expected with an example, and never shows a
+secret. Secrets are ``SecretStr`` (masked in repr and str); read them with ``.get_secret_value()``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from jinja2 import TemplateSyntaxError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from ..text import make_environment, say
+
+ENV_CONFIG = "NIANBAO_CONFIG"
+ENV_TOKEN = "NIANBAO_TELEGRAM_TOKEN"
+ENV_WEBHOOK_SECRET = "NIANBAO_WEBHOOK_SECRET"
+DEFAULT_PATH = Path("config.toml")
+
+_TEMPLATE_ENV = make_environment()  # only to check template syntax at start-up
+
+
+class ConfigError(Exception):
+    """A bad or missing setting; ``str(error)`` is the one line to show, secrets never included."""
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+HttpUrl = Annotated[str, BeforeValidator(lambda v: _http_url(v) if isinstance(v, str) else v)]
+TelegramId = Annotated[int, Field(strict=True)]  # a quoted "123" is a mistake worth reporting
+Template = Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TelegramSettings(_Section):
+    token: SecretStr
+    base_url: HttpUrl = "https://api.telegram.org/bot"
+    base_file_url: HttpUrl = "https://api.telegram.org/file/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: HttpUrl | None = None
+    webhook_listen: str = Field("127.0.0.1", pattern=r"^\S+$")
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    # Telegram lets a bot send about 30 messages/s overall; PTB's AIORateLimiter keeps under it.
+    # 0 switches the limiter off (benchmarks against the fake server).
+    max_messages_per_second: float = Field(30, ge=0, le=1000)
+    max_retries: int = Field(5, ge=0, le=20)  # resend after a 429 this many times (waiting retry_after)
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        # BotFather's tokens are "<bot id>:<key>"; the message must not echo the value.
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", value.get_secret_value()):
+            raise ValueError("must look like <bot id>:<key> as BotFather gives it")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # What Telegram accepts in X-Telegram-Bot-Api-Secret-Token.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> TelegramSettings:
+        if self.mode == "webhook":
+            for key in ("webhook_url", "webhook_secret"):
+                if getattr(self, key) is None:
+                    raise PydanticCustomError("webhook_needs", "required when mode = \"webhook\"",
+                                              {"key": key})
+        return self
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite:///nianbao.sqlite"
+
+    @field_validator("url")
+    @classmethod
+    def _sqlalchemy_url(cls, value: str) -> str:
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError("not an SQLAlchemy database URL") from None
+        return value
+
+
+class AdminSettings(_Section):
+    super_admins: list[TelegramId] = []
+
+
+class InviteSettings(_Section):
+    ttl_hours: int = Field(72, gt=0, le=24 * 366)
+
+    @property
+    def ttl(self) -> timedelta:
+        return timedelta(hours=self.ttl_hours)
+
+
+class ReviewSettings(_Section):
+    deadline_month_day: str = "01-31"
+
+    @field_validator("deadline_month_day")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        match = re.fullmatch(r"(\d\d)-(\d\d)", value)
+        try:
+            date(2001, int(match[1]), int(match[2]))  # a common year: 02-29 would vanish in three of four
+        except (TypeError, ValueError):
+            raise ValueError("must be a day of the year as MM-DD") from None
+        return value
+
+    def deadline(self, report_year: int) -> date:
+        """The day the report on ``report_year`` is due (in the following year, e.g. 2025-01-31)."""
+        month, day = map(int, self.deadline_month_day.split("-"))
+        return date(report_year + 1, month, day)
+
+
+class LoggingSettings(_Section):
+    level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+        BeforeValidator(lambda v: v.upper() if isinstance(v, str) else v),
+    ] = "INFO"
+
+
+def _check_templates(templates: dict[str, str]) -> dict[str, str]:
+    for key, source in templates.items():
+        if not key.strip():
+            raise PydanticCustomError("empty_key", "template name must not be empty")
+        try:
+            _TEMPLATE_ENV.parse(source)
+        except TemplateSyntaxError as error:
+            raise PydanticCustomError("template_syntax", "jinja2 syntax error at line {line}: {reason}",
+                                      {"key": key, "line": error.lineno, "reason": error.message}) from None
+    return templates
+
+
+class CountySettings(_Section):
+    """Per-county defaults shipped by a province; what admins change in chat (database) wins."""
+
+    admins: list[TelegramId] = []
+    review_group: TelegramId | None = Field(None, lt=0)  # group and supergroup ids are negative
+    prompts: dict[str, Template] = {}  # interview step id -> jinja2 source
+    narratives: dict[str, Template] = {}  # narrative name -> jinja2 source
+
+    @field_validator("prompts", "narratives")
+    @classmethod
+    def _parse_templates(cls, templates: dict[str, str]) -> dict[str, str]:
+        return _check_templates(templates)
+
+
+class Config(_Section):
+    telegram: TelegramSettings
+    database: DatabaseSettings = DatabaseSettings()
+    admins: AdminSettings = AdminSettings()
+    invites: InviteSettings = InviteSettings()
+    review: ReviewSettings = ReviewSettings()
+    logging: LoggingSettings = LoggingSettings()
+    counties: dict[str, CountySettings] = {}
+
+    @field_validator("counties")
+    @classmethod
+    def _named_counties(cls, counties: dict[str, CountySettings]) -> dict[str, CountySettings]:
+        if any(not name.strip() for name in counties):
+            raise PydanticCustomError("empty_key", "county name must not be empty")
+        return counties
+
+    def is_super_admin(self, tg_id: int) -> bool:
+        return tg_id in self.admins.super_admins
+
+    def county(self, name: str | None) -> CountySettings | None:
+        return None if name is None else self.counties.get(name)
+
+    def county_template(self, county: str | None, key: str) -> str | None:
+        """The county's configured source for ``key`` = "prompts.<step id>" or "narratives.<name>"."""
+        settings = self.county(county)
+        kind, _, name = key.partition(".")
+        if settings is None or kind not in ("prompts", "narratives"):
+            return None
+        return getattr(settings, kind).get(name)
+
+
+# ---- loading ---------------------------------------------------------------------------------
+
+
+def config_path(path: Path | None = None, env: Mapping[str, str] = os.environ) -> Path | None:
+    """Which file to read: ``path``, else $NIANBAO_CONFIG, else ./config.toml if present, else none."""
+    if path is not None:
+        return Path(path)
+    if env.get(ENV_CONFIG):
+        return Path(env[ENV_CONFIG])
+    return DEFAULT_PATH if DEFAULT_PATH.is_file() else None
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ, *,
+                webhook_url: str | None = None) -> Config:
+    """Read, merge the environment's secrets into, and validate the configuration.
+
+    Without any file the configuration comes from defaults and the environment alone (then
+    $NIANBAO_TELEGRAM_TOKEN is enough to run in polling mode). ``webhook_url`` (``nianbao run
+    --webhook URL``) switches to webhook mode before validation, so a missing secret is reported
+    the same way.
+    """
+    path = config_path(path, env)
+    source = str(path) if path is not None else say("config.no_file")
+    data = _read_toml(path, source) if path is not None else {}
+    _set_telegram(data, "token", env.get(ENV_TOKEN))
+    _set_telegram(data, "webhook_secret", env.get(ENV_WEBHOOK_SECRET))
+    if webhook_url:
+        _set_telegram(data, "mode", "webhook")
+        _set_telegram(data, "webhook_url", webhook_url)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_one_line(source, error)) from None
+
+
+def _read_toml(path: Path, source: str) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(say("config.not_found", source=source)) from None
+    except OSError as error:
+        raise ConfigError(say("config.unreadable", source=source, reason=error.strerror or error)) from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(say("config.not_utf8", source=source)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(say("config.bad_toml", source=source, reason=error)) from None
+
+
+def _set_telegram(data: dict[str, Any], key: str, value: str | None) -> None:
+    """The environment and the command line win over the file (secrets can stay out of it)."""
+    if not value:
+        return
+    telegram = data.setdefault("telegram", {})
+    if isinstance(telegram, dict):  # else validation reports the malformed [telegram] itself
+        telegram[key] = value
+
+
+def _one_line(source: str, error: ValidationError) -> str:
+    problems = error.errors(include_input=False, include_url=False)
+    first = problems[0]
+    loc = list(first["loc"])
+    if loc == ["telegram"] and first["type"] == "missing":
+        loc = ["telegram", "token"]  # no [telegram] at all: the token is what is really missing
+    if "key" in first.get("ctx", {}):
+        loc.append(first["ctx"]["key"])
+    key = _dotted(loc)
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        problem, hint, reason = say("config.unknown_key"), say("config.unknown_key_hint"), ""
+    else:
+        missing = kind in ("missing", "webhook_needs")
+        problem = say("config.missing" if missing else "config.invalid")
+        hint = _hint(loc)
+        reason = "" if kind == "missing" else first["msg"].removeprefix("Value error, ")
+    return say("config.line", source=source, key=key, problem=problem, hint=hint, reason=reason,
+               more=len(problems) - 1)
+
+
+def _dotted(loc: list[str | int]) -> str:
+    text = ""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif i == 1 and loc[0] == "counties":
+            text += f'."{part}"'
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def _hint(loc: list[str | int]) -> str:
+    """Expected value and an example for the key, from templates/text/config.toml ("" if none)."""
+    names = [p for i, p in enumerate(loc)
+             if isinstance(p, str) and not (i == 1 and loc[0] == "counties")
+             and not (i == 3 and loc[0] == "counties")]  # county name and template name vary
+    try:
+        return say("config.hint." + ".".join(names))
+    except KeyError:
+        return ""

@@ -1,0 +1,16 @@
+"""Persistence for the bot (SQLAlchemy 2): ``Store.open(url)`` creates or migrates the schema."""
+
+from . import errors
+from .errors import *  # noqa: F403 - every refusal the store raises
+from .models import ReviewAction, Role, Status
+from .rows import AnswerRow, LogEntry, OfficialRow, OverrideRow, ReportRow, ReviewEventRow, UserRow
+from .people import CODE_ALPHABET, CODE_LENGTH, normalize_code
+from .review import TRANSITIONS, StatusChange
+from .store import Store
+
+__all__ = [
+    *errors.__all__,
+    "AnswerRow", "CODE_ALPHABET", "CODE_LENGTH", "LogEntry", "OfficialRow", "OverrideRow", "ReportRow",
+    "ReviewAction", "ReviewEventRow", "Role", "Status", "StatusChange", "Store", "TRANSITIONS", "UserRow",
+    "normalize_code",
+]

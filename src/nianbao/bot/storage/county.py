@@ -1,0 +1,84 @@
+"""What a county sets up in chat: its reviewer group and its own prompt and narrative texts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from .base import StoreBase, retry_on_conflict, utc
+from .errors import GroupTaken
+from .models import ReviewGroup, TemplateOverride
+from .rows import OverrideRow
+
+
+class CountyStore(StoreBase):
+    # ---- reviewer groups --------------------------------------------------------------------
+
+    @retry_on_conflict
+    def bind_review_group(self, county: str, chat_id: int, by: int, now: datetime | None = None) -> None:
+        """Make ``chat_id`` the county's reviewer group (replacing its previous one).
+
+        Raises GroupTaken if the chat already reviews for another county.
+        """
+        at = utc(now)
+        with self._write() as s:
+            current = s.get(ReviewGroup, chat_id)
+            if current is not None and current.county != county:
+                raise GroupTaken(chat_id, current.county)
+            s.execute(delete(ReviewGroup).where(ReviewGroup.county == county))
+            s.flush()
+            s.add(ReviewGroup(chat_id=chat_id, county=county, bound_by=by, bound_at=at))
+
+    def unbind_review_group(self, chat_id: int) -> bool:
+        with self._write() as s:
+            return bool(s.execute(delete(ReviewGroup).where(ReviewGroup.chat_id == chat_id)).rowcount)
+
+    def review_group(self, county: str) -> int | None:
+        with self._read() as s:
+            return s.scalar(select(ReviewGroup.chat_id).where(ReviewGroup.county == county))
+
+    def county_of_group(self, chat_id: int) -> str | None:
+        with self._read() as s:
+            return s.scalar(select(ReviewGroup.county).where(ReviewGroup.chat_id == chat_id))
+
+    # ---- template overrides -----------------------------------------------------------------
+
+    @retry_on_conflict
+    def set_override(self, county: str, key: str, source: str, by: int,
+                     now: datetime | None = None) -> OverrideRow:
+        """The county's own template source for ``key`` (e.g. "prompts.<step>"), replacing any earlier one."""
+        at = utc(now)
+        with self._write() as s:
+            row = s.scalar(select(TemplateOverride).where(TemplateOverride.county == county,
+                                                          TemplateOverride.key == key))
+            if row is None:
+                row = TemplateOverride(county=county, key=key)
+                s.add(row)
+            row.source, row.updated_by, row.updated_at = source, by, at
+            s.flush()
+            return _override_row(row)
+
+    def override(self, county: str | None, key: str) -> str | None:
+        """The county's override source, or None (also for no county) — fits Prompts(overrides=…)."""
+        if county is None:
+            return None
+        with self._read() as s:
+            return s.scalar(select(TemplateOverride.source).where(TemplateOverride.county == county,
+                                                                  TemplateOverride.key == key))
+
+    def reset_override(self, county: str, key: str) -> bool:
+        """Back to the default text; False if there was no override."""
+        with self._write() as s:
+            return bool(s.execute(delete(TemplateOverride).where(TemplateOverride.county == county,
+                                                                 TemplateOverride.key == key)).rowcount)
+
+    def overrides(self, county: str) -> list[OverrideRow]:
+        with self._read() as s:
+            rows = s.scalars(select(TemplateOverride).where(TemplateOverride.county == county)
+                             .order_by(TemplateOverride.key))
+            return [_override_row(r) for r in rows]
+
+
+def _override_row(o: TemplateOverride) -> OverrideRow:
+    return OverrideRow(o.county, o.key, o.source, o.updated_by, o.updated_at)

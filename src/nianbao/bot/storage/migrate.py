@@ -1,0 +1,83 @@
+"""Schema creation and migration on start: a ``schema_version`` row and an ordered list of steps.
+
+A fresh database gets ``create_all`` from the models (version 1 = the baseline) and is stamped with
+the latest version, because the models always describe the newest schema. An existing database runs
+every step newer than its stamp, in order, in the same transaction as the new stamp — a failed step
+leaves the database as it was. How a version 2 would add a column:
+
+    # models.Report gains:   note: Mapped[str | None] = mapped_column(Text)
+    def _v2_report_note(conn: Connection) -> None:
+        conn.execute(text("ALTER TABLE reports ADD COLUMN note TEXT"))
+    UPGRADES = (Step(2, "reports.note", _v2_report_note),)
+
+``ALTER TABLE … ADD COLUMN`` is the same on SQLite and PostgreSQL; steps that need more (SQLite
+cannot drop constraints) rebuild the table inside the step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, inspect, insert, select, text, update
+
+from .engine import writer
+from .errors import SchemaError
+from .models import Base, SchemaVersion
+
+BASELINE = 1
+
+
+@dataclass(frozen=True)
+class Step:
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def _v2_users_last_update_id(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE users ADD COLUMN last_update_id BIGINT"))
+
+
+UPGRADES: tuple[Step, ...] = (  # steps after the baseline, ascending
+    Step(2, "users.last_update_id: skip updates delivered again after a crash", _v2_users_last_update_id),
+)
+
+
+def latest_version(upgrades: Sequence[Step] = UPGRADES) -> int:
+    return upgrades[-1].version if upgrades else BASELINE
+
+
+def migrate(engine: Engine, upgrades: Sequence[Step] = UPGRADES) -> int:
+    """Create or upgrade the schema; returns the version the database is at now."""
+    versions = [step.version for step in upgrades]
+    if versions != sorted(set(versions)) or (versions and versions[0] <= BASELINE):
+        raise ValueError(f"upgrade steps must ascend from {BASELINE + 1}: {versions}")
+    latest = latest_version(upgrades)
+    with writer(engine).begin() as conn:  # holds the write lock: two starting bots migrate once
+        current = _stamped_version(conn)
+        if current is None:
+            Base.metadata.create_all(conn)
+            conn.execute(insert(SchemaVersion).values(id=1, version=latest))
+            return latest
+        if current > latest:
+            raise SchemaError(f"database schema v{current} is newer than this nianbao (v{latest})")
+        for step in upgrades:
+            if step.version > current:
+                step.apply(conn)
+        if current != latest:
+            conn.execute(update(SchemaVersion).where(SchemaVersion.id == 1).values(version=latest))
+        return latest
+
+
+def _stamped_version(conn: Connection) -> int | None:
+    tables = set(inspect(conn).get_table_names())
+    if SchemaVersion.__tablename__ not in tables:
+        ours = tables & set(Base.metadata.tables)
+        if ours:
+            raise SchemaError(f"tables {sorted(ours)} exist but no schema_version: not a nianbao database?")
+        return None
+    version = conn.execute(select(SchemaVersion.version).where(SchemaVersion.id == 1)).scalar_one_or_none()
+    if version is None:
+        raise SchemaError("schema_version is empty")
+    return version

@@ -1,0 +1,243 @@
+"""The database schema as SQLAlchemy 2 ORM classes (typed ``Mapped[]`` declarative).
+
+Telegram ids are the keys for people and chats (BigInteger: user ids exceed 2**31, group ids are
+negative). Columns that only record *who did it* (granted_by, created_by, actor …) keep the raw
+Telegram id without a foreign key: super admins come from the config file and reviewers act from a
+group, so neither need be a registered user, and an audit trail must outlive what it mentions.
+Enumerations are short strings with CHECK constraints rather than native enums, so adding a value
+later is a one-line migration on every database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Role(StrEnum):
+    OFFICIAL = "official"  # drafts the reports of the organs bound to them by invite
+    REVIEWER = "reviewer"  # decides on submitted reports of the county (besides its admins)
+    ADMIN = "admin"  # county admin; super admins live in the config file, not here
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+
+
+class ReviewAction(StrEnum):
+    SUBMIT = "submit"
+    RETURN = "return"
+    APPROVE = "approve"
+    COMMENT = "comment"
+
+
+def _one_of(column: str, values: type[StrEnum]) -> CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_{column}_known")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out — also on SQLite, which keeps no zone.
+
+    A naive datetime is refused: its zone would be a guess, and audit times must not be guesses.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware (UTC) time")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+TgId = BigInteger
+Name = String(200)
+County = String(100)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(TgId, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(Name, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The draft the official's free-text answers go to. use_alter: users and reports refer to each other.
+    active_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", use_alter=True, name="fk_users_active_report", ondelete="SET NULL")
+    )
+    # The newest Telegram update whose answer was committed (schema v2): an update delivered again
+    # after a crash (it was processed but not yet confirmed to Telegram) is recognised and skipped.
+    last_update_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Membership(Base):
+    """A role in one county (official, reviewer, admin)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("user_id", "county", "role", name="uq_membership"),
+        _one_of("role", Role),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    county: Mapped[str] = mapped_column(County, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    granted_by: Mapped[int | None] = mapped_column(TgId)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Organ(Base):
+    """A reporting organ (乡镇人民政府, 街道办事处 …) of a county; registered by invites and reports."""
+
+    __tablename__ = "organs"
+    __table_args__ = (UniqueConstraint("county", "name", name="uq_organ"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(County, index=True)
+    name: Mapped[str] = mapped_column(Name)
+
+
+class OrganOfficial(Base):
+    """Binds an official to an organ they may draft for (made when they redeem its invite)."""
+
+    __tablename__ = "organ_officials"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id", ondelete="CASCADE"), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Report(Base):
+    """One report per organ and year, owned by the official who drafts it.
+
+    ``interview`` is the interview engine's JSON (report file + position + history). ``version`` counts
+    every write and is the optimistic lock; ``review_round`` counts submissions (审核第 N 版).
+    """
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("organ_id", "year", name="uq_report_organ_year"),
+        _one_of("status", Status),
+        CheckConstraint("version >= 1", name="ck_version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    interview: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=Status.DRAFT.value)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    review_round: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AnswerLog(Base):
+    """Every accepted answer: the audit trail (who, when, which step, what was typed, what it meant)."""
+
+    __tablename__ = "answer_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(TgId)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    step: Mapped[str] = mapped_column(String(100))
+    raw: Mapped[str] = mapped_column(Text)
+    value_json: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)  # the report's version after this answer
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"), index=True)
+    created_by: Mapped[int] = mapped_column(TgId)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_by: Mapped[int | None] = mapped_column(TgId)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReviewGroup(Base):
+    """The Telegram group where a county's reviewers decide; one per county, one county per group."""
+
+    __tablename__ = "review_groups"
+
+    chat_id: Mapped[int] = mapped_column(TgId, primary_key=True, autoincrement=False)
+    county: Mapped[str] = mapped_column(County, unique=True)
+    bound_by: Mapped[int] = mapped_column(TgId)
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReviewEvent(Base):
+    __tablename__ = "review_events"
+    __table_args__ = (_one_of("action", ReviewAction),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # the report's version the event refers to
+    review_round: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[int] = mapped_column(TgId)
+    action: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The bot's message in the reviewer group (buttons, reply-for-reason); set once it is posted.
+    group_chat_id: Mapped[int | None] = mapped_column(TgId)
+    group_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+
+
+class TemplateOverride(Base):
+    """A county's own text for a prompt or narrative template (edited in chat; wins over config)."""
+
+    __tablename__ = "template_overrides"
+    __table_args__ = (UniqueConstraint("county", "key", name="uq_override"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(County)
+    key: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[int] = mapped_column(TgId)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SchemaVersion(Base):
+    """A single row: the number of the last migration step applied."""
+
+    __tablename__ = "schema_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)

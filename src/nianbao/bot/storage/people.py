@@ -1,0 +1,192 @@
+"""People: users, their roles per county, the organs officials draft for, and invite codes."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from .base import StoreBase, ensure_user, organ_named, retry_on_conflict, utc
+from .errors import InviteError
+from .models import Invite, Membership, Organ, OrganOfficial, Role, User
+from .rows import OfficialRow, UserRow
+
+# Invite codes: 8 of 32 symbols (no I/O/0/1, which people misread) = 40 bits, single use, expiring.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+_CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
+
+
+def normalize_code(text: str) -> str:
+    """What a person typed (「abcd efgh」, 「ABCD-EFGH」, full-width 「ＡＢＣＤ」) as a code to look up."""
+    return re.sub(r"[\s\-_]", "", unicodedata.normalize("NFKC", text)).upper()
+
+
+class PeopleStore(StoreBase):
+    # ---- users and roles --------------------------------------------------------------------
+
+    @retry_on_conflict
+    def upsert_user(self, tg_id: int, name: str, now: datetime | None = None) -> UserRow:
+        """Register a person or refresh their display name (a read only, when nothing changed)."""
+        name = name[:200]
+        known = self.user(tg_id)
+        if known is not None and known.name == name:
+            return known
+        with self._write() as s:
+            user = ensure_user(s, tg_id, utc(now))
+            user.name = name
+            s.flush()
+            return _user_row(user)
+
+    def user(self, tg_id: int) -> UserRow | None:
+        with self._read() as s:
+            user = s.get(User, tg_id)
+            return None if user is None else _user_row(user)
+
+    def roles_of(self, tg_id: int) -> list[tuple[str, Role]]:
+        """(county, role) pairs, sorted; super admins are not here (they come from the config)."""
+        with self._read() as s:
+            rows = s.execute(
+                select(Membership.county, Membership.role)
+                .where(Membership.user_id == tg_id)
+                .order_by(Membership.county, Membership.role)
+            )
+            return [(county, Role(role)) for county, role in rows]
+
+    @retry_on_conflict
+    def grant(self, tg_id: int, county: str, role: Role | str, by: int | None,
+              now: datetime | None = None) -> bool:
+        """Give ``role`` in ``county``; False if they had it already. Unknown users are registered."""
+        role = Role(role)
+        with self._write() as s:
+            return _grant(s, tg_id, county, role, by, utc(now))
+
+    def revoke(self, tg_id: int, county: str, role: Role | str) -> bool:
+        """Take ``role`` away; an official also loses their organs in that county. False if not held."""
+        role = Role(role)
+        with self._write() as s:
+            gone = s.execute(
+                delete(Membership).where(
+                    Membership.user_id == tg_id, Membership.county == county, Membership.role == role
+                )
+            ).rowcount
+            if role is Role.OFFICIAL:
+                organs = select(Organ.id).where(Organ.county == county)
+                s.execute(
+                    delete(OrganOfficial).where(
+                        OrganOfficial.user_id == tg_id, OrganOfficial.organ_id.in_(organs)
+                    )
+                )
+            return bool(gone)
+
+    def members(self, county: str, role: Role | str) -> list[UserRow]:
+        """Everyone holding ``role`` in ``county`` (e.g. its admins, to notify them)."""
+        with self._read() as s:
+            users = s.scalars(
+                select(User)
+                .join(Membership, Membership.user_id == User.id)
+                .where(Membership.county == county, Membership.role == Role(role))
+                .order_by(User.id)
+            )
+            return [_user_row(u) for u in users]
+
+    # ---- organs and officials ---------------------------------------------------------------
+
+    def organs_in_county(self, county: str) -> list[str]:
+        """Every organ known in the county (from invites and reports), sorted by name."""
+        with self._read() as s:
+            return list(s.scalars(select(Organ.name).where(Organ.county == county).order_by(Organ.name)))
+
+    def organs_of(self, tg_id: int) -> list[tuple[str, str]]:
+        """(county, organ) pairs the official may draft for."""
+        with self._read() as s:
+            rows = s.execute(
+                select(Organ.county, Organ.name)
+                .join(OrganOfficial, OrganOfficial.organ_id == Organ.id)
+                .where(OrganOfficial.user_id == tg_id)
+                .order_by(Organ.county, Organ.name)
+            )
+            return [(county, name) for county, name in rows]
+
+    def officials_in_county(self, county: str) -> list[OfficialRow]:
+        """One row per (official, organ) binding in the county, sorted by organ then name."""
+        with self._read() as s:
+            rows = s.execute(
+                select(User.id, User.name, Organ.name)
+                .join(OrganOfficial, OrganOfficial.user_id == User.id)
+                .join(Organ, Organ.id == OrganOfficial.organ_id)
+                .where(Organ.county == county)
+                .order_by(Organ.name, User.name, User.id)
+            )
+            return [OfficialRow(tg_id, name, county, organ) for tg_id, name, organ in rows]
+
+    # ---- invites ----------------------------------------------------------------------------
+
+    @retry_on_conflict
+    def create_invite(self, county: str, organ: str, by: int, ttl: timedelta,
+                      now: datetime | None = None) -> str:
+        """A fresh single-use code binding its redeemer to ``county`` + ``organ`` until now + ttl."""
+        if ttl <= timedelta(0):
+            raise ValueError(f"invite ttl must be positive, got {ttl}")
+        at = utc(now)
+        with self._write() as s:
+            organ_id = organ_named(s, county, organ).id
+            while True:  # 2**40 codes: a collision is rare, but never reuse one
+                code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+                if s.get(Invite, code) is None:
+                    break
+            s.add(Invite(code=code, organ_id=organ_id, created_by=by, created_at=at, expires_at=at + ttl))
+            return code
+
+    @retry_on_conflict
+    def redeem_invite(self, code: str, tg_id: int, now: datetime | None = None) -> tuple[str, str]:
+        """Use the code: the user becomes an official of its county, bound to its organ.
+
+        Returns (county, organ). Raises InviteError("unknown" | "used" | "expired").
+        """
+        code = normalize_code(code)
+        if not _CODE_RE.match(code):
+            raise InviteError("unknown")
+        at = utc(now)
+        with self._write() as s:
+            found = s.execute(
+                select(Invite, Organ).join(Organ, Organ.id == Invite.organ_id).where(Invite.code == code)
+            ).one_or_none()
+            if found is None:
+                raise InviteError("unknown")
+            invite, organ = found
+            if invite.used_by is not None:
+                raise InviteError("used")
+            if at >= invite.expires_at:
+                raise InviteError("expired")
+            # Conditional update: of two simultaneous redeemers exactly one wins (also on PostgreSQL).
+            won = s.execute(
+                update(Invite)
+                .where(Invite.code == code, Invite.used_by.is_(None))
+                .values(used_by=tg_id, used_at=at)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if won != 1:
+                raise InviteError("used")
+            _grant(s, tg_id, organ.county, Role.OFFICIAL, invite.created_by, at)
+            if s.get(OrganOfficial, (tg_id, organ.id)) is None:
+                s.add(OrganOfficial(user_id=tg_id, organ_id=organ.id, joined_at=at))
+            return organ.county, organ.name
+
+
+def _grant(s: Session, tg_id: int, county: str, role: Role, by: int | None, at: datetime) -> bool:
+    ensure_user(s, tg_id, at)
+    held = s.scalar(select(Membership.id).where(
+        Membership.user_id == tg_id, Membership.county == county, Membership.role == role.value))
+    if held is not None:
+        return False
+    s.add(Membership(user_id=tg_id, county=county, role=role.value, granted_by=by, granted_at=at))
+    return True
+
+
+def _user_row(u: User) -> UserRow:
+    return UserRow(u.id, u.name, u.created_at, u.active_report_id, u.last_update_id)

@@ -1,0 +1,154 @@
+"""Reports (one per organ and year) and the accepted answers that change them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .base import StoreBase, ensure_user, organ_named, raise_why_not_written, report_query, report_row, utc
+from .errors import NotOwner, ReportExists, ReportNotFound
+from .models import AnswerLog, Organ, Report, Status, User
+from .rows import AnswerRow, LogEntry, ReportRow
+
+EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+_reports = Report.__table__
+_SAVE_INTERVIEW = (
+    update(_reports)
+    .where(_reports.c.id == bindparam("report_id"), _reports.c.version == bindparam("expected"),
+           _reports.c.owner_id == bindparam("owner"),
+           _reports.c.status.in_([status.value for status in EDITABLE]))
+    .values(version=bindparam("new_version"), interview=bindparam("interview"), updated_at=bindparam("at"))
+)
+_LOG_ANSWER = insert(AnswerLog.__table__)
+_SEEN_UPDATE = (
+    update(User.__table__).where(User.__table__.c.id == bindparam("user_id"))
+    .values(last_update_id=bindparam("update_id"))
+)
+
+
+class ReportStore(StoreBase):
+    def create_report(self, owner: int, organ: str, county: str, year: int, interview_json: str,
+                      now: datetime | None = None, *, activate: bool = True) -> ReportRow:
+        """A new draft (version 1), by default made the owner's active one.
+
+        Raises ReportExists when the organ already has a report for ``year``.
+        """
+        at = utc(now)
+        try:
+            with self._write() as s:
+                user = ensure_user(s, owner, at)
+                organ_row = organ_named(s, county, organ)
+                existing = s.scalar(
+                    select(Report).where(Report.organ_id == organ_row.id, Report.year == year)
+                )
+                if existing is not None:
+                    raise ReportExists(county, organ, year, existing.id, existing.owner_id)
+                report = Report(owner_id=owner, organ_id=organ_row.id, year=year,
+                                interview=interview_json, status=Status.DRAFT.value, version=1,
+                                review_round=0, created_at=at, updated_at=at)
+                s.add(report)
+                s.flush()
+                if activate:
+                    user.active_report_id = report.id
+                return report_row(report, organ_row)
+        except IntegrityError:
+            # Lost a race for the same organ + year (PostgreSQL; SQLite writers are serialized).
+            with self._read() as s:
+                existing = s.execute(
+                    report_query().where(Organ.county == county, Organ.name == organ, Report.year == year)
+                ).one_or_none()
+            if existing is None:
+                raise
+            raise ReportExists(county, organ, year, existing[0].id, existing[0].owner_id) from None
+
+    def report(self, report_id: int) -> ReportRow | None:
+        with self._read() as s:
+            found = s.execute(report_query().where(Report.id == report_id)).one_or_none()
+            return None if found is None else report_row(*found)
+
+    def reports_of(self, owner: int) -> list[ReportRow]:
+        """The owner's reports, most recently changed first."""
+        with self._read() as s:
+            rows = s.execute(
+                report_query().where(Report.owner_id == owner)
+                .order_by(Report.updated_at.desc(), Report.id.desc())
+            )
+            return [report_row(*row) for row in rows]
+
+    def reports_in_county(self, county: str, year: int | None = None) -> list[ReportRow]:
+        """The county's reports (of one year if given), by organ then year."""
+        query = report_query().where(Organ.county == county)
+        if year is not None:
+            query = query.where(Report.year == year)
+        with self._read() as s:
+            rows = s.execute(query.order_by(Organ.name, Report.year))
+            return [report_row(*row) for row in rows]
+
+    def set_active(self, tg_id: int, report_id: int | None) -> None:
+        """Make ``report_id`` (one of the user's own) the draft answers go to; None clears it."""
+        with self._write() as s:
+            if report_id is not None:
+                report = s.get(Report, report_id)
+                if report is None:
+                    raise ReportNotFound(report_id)
+                if report.owner_id != tg_id:
+                    raise NotOwner(report_id, tg_id)
+            s.execute(update(User).where(User.id == tg_id).values(active_report_id=report_id)
+                      .execution_options(synchronize_session=False))
+
+    def active_report(self, tg_id: int) -> ReportRow | None:
+        with self._read() as s:
+            found = s.execute(
+                report_query().join(User, User.active_report_id == Report.id).where(User.id == tg_id)
+            ).one_or_none()
+            return None if found is None else report_row(*found)
+
+    def save_answer(self, report_id: int, expected_version: int, interview_json: str,
+                    log: Sequence[LogEntry | tuple[str, str, str]], user_id: int,
+                    now: datetime | None = None, *, update_id: int | None = None) -> int:
+        """Store the interview after accepted answers and log them — one transaction, committed on return.
+
+        Only the owner may write, only while the report is editable, and only if nobody wrote it
+        since ``expected_version`` was read. Returns the new version.
+        Raises StaleVersion, ReportLocked, NotOwner or ReportNotFound (and then nothing is written).
+        ``update_id``: the Telegram update that carried the answer, remembered in the same transaction.
+        """
+        entries = [_log_entry(entry) for entry in log]
+        at = utc(now)
+        new_version = expected_version + 1
+        # Core statements built once (below): this is the bot's hottest path.
+        with self._writer.begin() as conn:
+            written = conn.execute(_SAVE_INTERVIEW, {
+                "report_id": report_id, "expected": expected_version, "owner": user_id,
+                "new_version": new_version, "interview": interview_json, "at": at}).rowcount
+            if written != 1:
+                with Session(bind=conn) as s:
+                    raise_why_not_written(s, report_id, expected_version, user_id)
+            if entries:
+                conn.execute(_LOG_ANSWER, [
+                    {"report_id": report_id, "user_id": user_id, "at": at, "step": e.step,
+                     "raw": e.raw, "value_json": e.value_json, "version": new_version}
+                    for e in entries
+                ])
+            if update_id is not None:
+                conn.execute(_SEEN_UPDATE, {"user_id": user_id, "update_id": update_id})
+        return new_version
+
+    def answers(self, report_id: int) -> list[AnswerRow]:
+        """The report's audit trail, oldest first."""
+        with self._read() as s:
+            rows = s.scalars(select(AnswerLog).where(AnswerLog.report_id == report_id).order_by(AnswerLog.id))
+            return [AnswerRow(r.id, r.report_id, r.user_id, r.at, r.step, r.raw, r.value_json, r.version)
+                    for r in rows]
+
+
+def _log_entry(entry: LogEntry | tuple[str, str, str]) -> LogEntry:
+    entry = entry if isinstance(entry, LogEntry) else LogEntry(*entry)
+    json.loads(entry.value_json)  # the audit trail holds JSON only: refuse before writing anything
+    return entry

@@ -1,0 +1,89 @@
+"""Frozen snapshots the store hands out: plain values, never live ORM objects or sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .models import ReviewAction, Status
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    tg_id: int
+    name: str
+    created_at: datetime
+    active_report_id: int | None
+    last_update_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    id: int
+    owner_id: int
+    county: str
+    organ: str
+    year: int
+    interview_json: str
+    status: Status
+    version: int
+    review_round: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def editable(self) -> bool:
+        """The official may answer (not under review, not approved)."""
+        return self.status in (Status.DRAFT, Status.RETURNED)
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One accepted answer to log: ``value_json`` is the parsed value as JSON text."""
+
+    step: str
+    raw: str
+    value_json: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    id: int
+    report_id: int
+    user_id: int
+    at: datetime
+    step: str
+    raw: str
+    value_json: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfficialRow:
+    tg_id: int
+    name: str
+    county: str
+    organ: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEventRow:
+    id: int
+    report_id: int
+    version: int
+    review_round: int
+    actor_id: int
+    action: ReviewAction
+    comment: str | None
+    at: datetime
+    group_chat_id: int | None
+    group_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideRow:
+    county: str
+    key: str
+    source: str
+    updated_by: int
+    updated_at: datetime

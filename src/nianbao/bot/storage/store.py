@@ -1,0 +1,30 @@
+"""The bot's persistence API: ``Store.open(url)`` connects and creates or migrates the schema.
+
+Sync by design (the bot calls it from a worker thread or directly). The methods live in one module
+per area (people, reports, review, county); every one is its own transaction and returns frozen
+snapshots, never live ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .county import CountyStore
+from .engine import make_engine
+from .migrate import UPGRADES, Step, migrate
+from .people import PeopleStore
+from .reports import ReportStore
+from .review import ReviewStore
+
+
+class Store(PeopleStore, ReportStore, ReviewStore, CountyStore):
+    @classmethod
+    def open(cls, url: str, *, upgrades: Sequence[Step] = UPGRADES) -> Store:
+        """Connect, create or migrate the schema, and return a ready store."""
+        engine = make_engine(url)
+        try:
+            migrate(engine, upgrades)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
