@@ -1,0 +1,65 @@
+"""One step's answer as data: read from what the official typed, written to and read from the report.
+
+Values are JSON-ready (rows as lists, amounts as decimal strings, gates as bools) so the same value goes
+into the answer history, the audit log and the report file.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+from ..report import labels
+from ..report.model import DocCounts, Report, format_amount
+from ..text import say
+from . import parsing
+from .catalogue import Step
+
+
+def read(step: Step, text: str, *, today_year: int) -> Any:
+    """The value typed for ``step`` (not gates' or narratives' special words); AnswerError if unreadable."""
+    kind = step.kind
+    if kind == "text":  # a name: the example says which (interview.expect_<step id>)
+        return parsing.parse_text(text, min_chars=2, max_chars=step.max_chars,
+                                  expected=say(f"interview.expect_{step.id}"))
+    if kind == "year":
+        return parsing.parse_year(text, today_year=today_year)
+    if kind == "count":
+        return parsing.parse_count(text)
+    if kind in ("row3", "row4", "row6"):
+        return parsing.parse_counts(text, step.columns)
+    if kind in ("amount_wan", "amount_yuan"):
+        return format_amount(parsing.parse_amount(text, unit=kind.removeprefix("amount_")))
+    if kind == "gate":
+        return parsing.parse_yes_no(text)
+    raise ValueError(f"{kind} answers are read by the interview itself")
+
+
+def zero(step: Step) -> Any:
+    """The value of a step whose group was answered 否 (or a 0 tapped in one go)."""
+    if step.columns:
+        return [0] * len(step.columns)
+    return {"count": 0, "amount_wan": "0", "amount_yuan": "0"}[step.kind]
+
+
+def current(report: Report, step: Step) -> Any:
+    """The step's value in the report, JSON-ready, or None while not (completely) answered."""
+    value = report.get(step.path) if step.path else None
+    if isinstance(value, DocCounts):
+        values = value.values()
+        return None if None in values else values
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    return value
+
+
+def write(set_value: Callable[[str, Any], None], step: Step, value: Any) -> None:
+    """Put ``value`` into the report through ``set_value(path, value)`` (which records the change)."""
+    assert step.path is not None
+    if step.kind == "row3":
+        for key, count in zip(labels.DOCS_KEYS, value):
+            set_value(f"{step.path}.{key}", count)
+    elif step.kind in ("amount_wan", "amount_yuan"):
+        set_value(step.path, Decimal(value))
+    else:
+        set_value(step.path, value)
