@@ -85,11 +85,32 @@ class SavedInterview(BaseModel):
 class _Cursor:
     """The ``transitions`` model: holds the position (``state`` = step id) and nothing else."""
 
-    def __init__(self, interview: "Interview") -> None:
+    def __init__(self, interview: "Interview", state: str) -> None:
         self._interview = interview
+        self.state = state
 
     def dest_is_asked(self, event) -> bool:
         return self._interview.is_asked(event.transition.dest)
+
+
+_MACHINES: dict[int, tuple[Catalogue, Machine]] = {}
+
+
+def _machine(catalogue: Catalogue) -> Machine:
+    """One Machine per catalogue, shared by every interview.
+
+    Building it (≈400 transitions) costs milliseconds, and the bot restores an interview for every
+    message. The machine holds no per-interview state: each interview's cursor carries its own
+    position, and events are fired on that cursor directly, so the cursors are never registered
+    (nothing accumulates) and concurrent interviews in worker threads do not share mutable state.
+    """
+    known = _MACHINES.get(id(catalogue))
+    if known is None or known[0] is not catalogue:  # keyed by identity: the catalogue is not hashable
+        machine = Machine(model=None, states=[s.id for s in catalogue.steps],
+                          transitions=catalogue.transitions_table, initial=catalogue.steps[0].id,
+                          auto_transitions=False, send_event=True, ignore_invalid_triggers=True)
+        known = _MACHINES[id(catalogue)] = (catalogue, machine)
+    return known[1]
 
 
 class _Change:
@@ -147,15 +168,12 @@ class Interview:
         self.today = today
         self.organ_hint = organ_hint
         self.county_hint = county_hint
-        self._cursor = _Cursor(self)
-        self._machine = Machine(model=self._cursor, states=[s.id for s in self.catalogue.steps],
-                                transitions=self.catalogue.transitions_table, initial=self.catalogue.steps[0].id,
-                                auto_transitions=False, send_event=True, ignore_invalid_triggers=True)
+        self._cursor = _Cursor(self, self.catalogue.steps[0].id)
         self._reset()
 
     def _reset(self) -> None:
         """A blank interview at the first question (also what 取消 leaves)."""
-        self._machine.set_state(self.catalogue.steps[0].id, model=self._cursor)
+        self._goto(self.catalogue.steps[0].id)
         self.report = Report()
         self.extra: dict[str, Any] = {}
         self.autofilled: set[str] = set()
@@ -198,7 +216,7 @@ class Interview:
         unknown = [name for name in (*named, *saved.extra) if name not in ids]
         if unknown:
             raise ValueError(f"saved interview names unknown steps: {sorted(set(unknown))}")
-        interview._machine.set_state(saved.step, model=interview._cursor)
+        interview._goto(saved.step)
         interview.report = Report.from_data(saved.report)
         interview.extra = saved.extra
         interview.autofilled, interview.skipped, interview.reask = (
@@ -217,6 +235,15 @@ class Interview:
     @property
     def step_id(self) -> str:
         return self._cursor.state
+
+    def _goto(self, step_id: str) -> None:
+        """Jump (edit, resume, an earlier question needing an answer): no transition involved."""
+        self.catalogue.by_id[step_id]  # KeyError for an unknown step
+        self._cursor.state = step_id
+
+    def _fire(self, trigger: str) -> bool:
+        """``advance`` / ``retreat`` to the nearest step in that direction that is asked; False if none."""
+        return bool(_machine(self.catalogue).events[trigger].trigger(self._cursor))
 
     @property
     def step(self) -> Step:
@@ -363,7 +390,7 @@ class Interview:
             return self._edit(arg)
         if name == "back":
             self.mode = None
-            if not self._cursor.retreat():
+            if not self._fire("retreat"):
                 return [Reply(say("interview.first_step")), *screens.current(self)]
             return screens.current(self)
         if name == "skip":
@@ -537,16 +564,16 @@ class Interview:
         here = self.catalogue.index[self.step_id]
         earlier = next((s for s in self.catalogue.steps[:here] if self.is_pending(s)), None)
         if earlier is not None:
-            self._machine.set_state(earlier.id, model=self._cursor)
+            self._goto(earlier.id)
             return screens.current(self)
-        while self._cursor.advance():
+        while self._fire("advance"):
             if self.step.kind == "review" or self.is_pending(self.step):
                 break
         return screens.current(self)
 
     def _jump(self, step: Step) -> list[Reply]:
         self.mode = None
-        self._machine.set_state(step.id, model=self._cursor)
+        self._goto(step.id)
         return screens.current(self)
 
     def _edit(self, arg: str) -> list[Reply]:

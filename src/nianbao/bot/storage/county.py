@@ -11,6 +11,9 @@ from .errors import GroupTaken
 from .models import ReviewGroup, TemplateOverride
 from .rows import OverrideRow
 
+# An admin's unsaved template edit lives among the overrides under this key, never a template key.
+PENDING_EDIT = "~pending."
+
 
 class CountyStore(StoreBase):
     # ---- reviewer groups --------------------------------------------------------------------
@@ -49,35 +52,76 @@ class CountyStore(StoreBase):
                      now: datetime | None = None) -> OverrideRow:
         """The county's own template source for ``key`` (e.g. "prompts.<step>"), replacing any earlier one."""
         at = utc(now)
-        with self._write() as s:
-            row = s.scalar(select(TemplateOverride).where(TemplateOverride.county == county,
-                                                          TemplateOverride.key == key))
-            if row is None:
-                row = TemplateOverride(county=county, key=key)
-                s.add(row)
-            row.source, row.updated_by, row.updated_at = source, by, at
-            s.flush()
-            return _override_row(row)
+        try:
+            with self._write() as s:
+                row = s.scalar(select(TemplateOverride).where(TemplateOverride.county == county,
+                                                              TemplateOverride.key == key))
+                if row is None:
+                    row = TemplateOverride(county=county, key=key)
+                    s.add(row)
+                row.source, row.updated_by, row.updated_at = source, by, at
+                s.flush()
+                return _override_row(row)
+        finally:
+            self._forget_overrides(county)  # after the commit: no reader can cache the old text again
 
     def override(self, county: str | None, key: str) -> str | None:
-        """The county's override source, or None (also for no county) — fits Prompts(overrides=…)."""
+        """The county's override source, or None (also for no county) — fits Prompts(overrides=…).
+
+        Every question the bot asks looks its templates up here, so a county's overrides are read
+        once and kept until one of them changes through this store (the bot is their only writer).
+        """
         if county is None:
             return None
-        with self._read() as s:
-            return s.scalar(select(TemplateOverride.source).where(TemplateOverride.county == county,
-                                                                  TemplateOverride.key == key))
+        cache = self.__dict__.setdefault("_override_cache", {})
+        known = cache.get(county)
+        if known is None:
+            with self._read() as s:
+                known = dict(s.execute(select(TemplateOverride.key, TemplateOverride.source)
+                                       .where(TemplateOverride.county == county,
+                                              ~TemplateOverride.key.startswith(PENDING_EDIT))).all())
+            cache[county] = known
+        return known.get(key)
+
+    def _forget_overrides(self, county: str) -> None:
+        self.__dict__.get("_override_cache", {}).pop(county, None)
 
     def reset_override(self, county: str, key: str) -> bool:
         """Back to the default text; False if there was no override."""
-        with self._write() as s:
-            return bool(s.execute(delete(TemplateOverride).where(TemplateOverride.county == county,
-                                                                 TemplateOverride.key == key)).rowcount)
+        try:
+            with self._write() as s:
+                return bool(s.execute(delete(TemplateOverride).where(TemplateOverride.county == county,
+                                                                     TemplateOverride.key == key)).rowcount)
+        finally:
+            self._forget_overrides(county)
 
     def overrides(self, county: str) -> list[OverrideRow]:
         with self._read() as s:
-            rows = s.scalars(select(TemplateOverride).where(TemplateOverride.county == county)
+            rows = s.scalars(select(TemplateOverride).where(TemplateOverride.county == county,
+                                                            ~TemplateOverride.key.startswith(PENDING_EDIT))
                              .order_by(TemplateOverride.key))
             return [_override_row(r) for r in rows]
+
+    # ---- an admin's unsaved edit (waiting for the text, or checked and waiting for 「保存」) ------
+
+    def set_pending_edit(self, county: str, by: int, payload: str, now: datetime | None = None) -> None:
+        """Remember ``payload`` (the caller's JSON) as ``by``'s one unsaved edit, replacing any earlier one."""
+        key = f"{PENDING_EDIT}{by}"
+        with self._write() as s:
+            s.execute(delete(TemplateOverride).where(TemplateOverride.key == key))
+            s.add(TemplateOverride(county=county, key=key, source=payload, updated_by=by, updated_at=utc(now)))
+
+    def pending_edit(self, by: int) -> tuple[str, str] | None:
+        """(county, payload) of ``by``'s unsaved edit, or None."""
+        with self._read() as s:
+            row = s.execute(select(TemplateOverride.county, TemplateOverride.source)
+                            .where(TemplateOverride.key == f"{PENDING_EDIT}{by}")).first()
+            return None if row is None else (row[0], row[1])
+
+    def clear_pending_edit(self, by: int) -> bool:
+        with self._write() as s:
+            return bool(s.execute(delete(TemplateOverride)
+                                  .where(TemplateOverride.key == f"{PENDING_EDIT}{by}")).rowcount)
 
 
 def _override_row(o: TemplateOverride) -> OverrideRow:
