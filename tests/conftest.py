@@ -10,6 +10,9 @@ import pytest
 from fakebot import FakeTelegram
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# python-telegram-bot 22: opt in to RetryAfter.retry_after as a timedelta (the future default) — the bot
+# handles both — so 429 tests don't print deprecation warnings. Subprocesses inherit it.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -145,6 +145,11 @@ class ReviewSettings(_Section):
         return date(report_year + 1, month, day)
 
 
+class RenderingSettings(_Section):
+    # Processes that render .docx files (tens of ms of CPU each) beside the bot; 0 = in the bot itself.
+    workers: int = Field(1, ge=0, le=16)
+
+
 class LoggingSettings(_Section):
     level: Annotated[
         Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
@@ -185,6 +190,7 @@ class Config(_Section):
     invites: InviteSettings = InviteSettings()
     review: ReviewSettings = ReviewSettings()
     logging: LoggingSettings = LoggingSettings()
+    rendering: RenderingSettings = RenderingSettings()
     counties: dict[str, CountySettings] = {}
 
     @field_validator("counties")

@@ -28,10 +28,13 @@ _PT_PER_MM = 72 / 25.4
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def render_docx(report: Report, *, draft: bool = True) -> bytes:
-    """The .docx file's bytes; a draft carries the 「草稿」 marker in the header and the title."""
+def render_docx(report: Report, *, draft: bool = True, title: str | None = None) -> bytes:
+    """The .docx file's bytes; a draft carries the 「草稿」 marker in the header and the title.
+
+    ``title`` replaces ``report.title`` (a county roll-up's 「…年度报告汇总」).
+    """
     document = _new_document(draft)
-    _title(document, report, draft)
+    _title(document, title or report.title, draft)
     _add(document, render_file(
         "document/opening.j2", organ=report.organ, year=report.year,
         parts=[heading.split("、", 1)[1] for heading in labels.SECTION_HEADINGS],
@@ -92,18 +95,17 @@ def _style_ids() -> dict[str, str]:
     return {key: styles[spec["name"]].style_id for key, spec in styling()["styles"].items()}
 
 
-def _title(document: Document, report: Report, draft: bool) -> None:
-    """Report.title, broken before 「政府信息公开工作年度报告」 when it does not fit one line (a clean,
+def _title(document: Document, title: str, draft: bool) -> None:
+    """The title, broken before 「政府信息公开工作年度报告」 when it does not fit one line (a clean,
     symmetric break as GB/T 9704 asks, rather than wherever Word wraps)."""
     suffix = render_file("document/draft_title_suffix.j2", marker=say("common.draft_marker")) if draft else ""
-    title = report.title
-    head = title.removesuffix(labels.TITLE_SUFFIX)
+    head, found, tail = title.rpartition(labels.TITLE_SUFFIX)
     paragraph = _add(document, "", "title")
-    if head == title or _fits_one_line(title + suffix, styling()["styles"]["title"]["size_pt"]):
+    if not found or not head or _fits_one_line(title + suffix, styling()["styles"]["title"]["size_pt"]):
         paragraph.add_run(_NOT_XML.sub("", title + suffix))
     else:
         paragraph.add_run(_NOT_XML.sub("", head)).add_break(WD_BREAK.LINE)
-        paragraph.add_run(labels.TITLE_SUFFIX + suffix)
+        paragraph.add_run(_NOT_XML.sub("", labels.TITLE_SUFFIX + tail + suffix))
 
 
 def _fits_one_line(text: str, size_pt: float) -> bool:

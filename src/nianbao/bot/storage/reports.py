@@ -123,7 +123,7 @@ class ReportStore(StoreBase):
         at = utc(now)
         new_version = expected_version + 1
         # Core statements built once (below): this is the bot's hottest path.
-        with self._writer.begin() as conn:
+        with self._write_connection() as conn:
             written = conn.execute(_SAVE_INTERVIEW, {
                 "report_id": report_id, "expected": expected_version, "owner": user_id,
                 "new_version": new_version, "interview": interview_json, "at": at}).rowcount

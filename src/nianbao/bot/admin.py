@@ -1,0 +1,299 @@
+"""What county admins do in chat, transport-free: people, invites, the reviewer group, texts, progress.
+
+A county admin acts on their own county only; a super admin (config) on any, naming it when the
+command could mean several (「/progress 托里县」). Template edits are checked (sandbox allow-list, the
+documented variables) and previewed on the sample report before the 「保存」 button can store them;
+the unsaved edit waits in the store, so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+
+from ..dialogs.interview import Interview
+from ..dialogs.template_check import TemplateRejected, check_template, preview
+from ..dialogs.template_vars import editable_keys, key_for, sample_variables, shipped_source
+from ..report.docx_render import render_docx
+from ..report.model import Report
+from ..report.rollup import RollupError, rollup, rollup_title
+from ..text import say
+from .access import Identity
+from .config import Config
+from .drafting import Out
+from .storage import GroupTaken, ReportRow, Role, Status, Store
+
+Clock = Callable[[], datetime]
+
+KINDS = ("prompts", "narratives")
+MAX_TEMPLATE_CHARS = 4000
+_COUNTY_WORD = re.compile(r"^\S{2,20}[县区市旗]$")
+_TG_ID = re.compile(r"^\d{1,15}$")
+_EDIT = re.compile(r"^t([0-9a-f]{8})$")
+
+
+class Admin:
+    def __init__(self, store: Store, config: Config, clock: Clock,
+                 render: Callable[..., bytes] = render_docx) -> None:
+        self.render = render  # a rendering.Renderer in the bot: another process
+        self.store = store
+        self.config = config
+        self.clock = clock
+
+    @staticmethod
+    def owns(token: str) -> bool:
+        return bool(_EDIT.match(token))
+
+    # ---- which county ---------------------------------------------------------------------------
+
+    def _county(self, who: Identity, words: list[str], example: str) -> tuple[str | None, list[str], list[Out]]:
+        """The county a command acts on, the other words, and a refusal if there is none.
+
+        A last word that looks like a county names it; otherwise the one county the admin runs.
+        """
+        if not (who.is_super or who.admin_of):
+            return None, words, [Out(say("admin.admins_only"))]
+        named = words[-1] if words and _COUNTY_WORD.match(words[-1]) else None
+        if named is not None and (who.is_super or named in who.admin_of):
+            return named, words[:-1], []
+        if named is not None:
+            return None, words, [Out(say("admin.not_your_county", county=named, counties=sorted(who.admin_of)))]
+        if len(who.admin_of) == 1:
+            return next(iter(who.admin_of)), words, []
+        return None, words, [Out(say("admin.name_county", example=example))]
+
+    def _county_year(self, who: Identity, words: list[str], command: str) -> tuple[str, int, list[Out]]:
+        """County and report year of /progress, /rollup, /remind ([年份] [县名]; default: last year)."""
+        county, rest, refused = self._county(who, words, f"/{command} 2024 托里县")
+        today = self.clock().date()
+        text = rest[0].removesuffix("年") if len(rest) == 1 else ""
+        if not rest:
+            year = today.year - 1
+        elif text.isdigit() and 2021 <= int(text) <= today.year:
+            year = int(text)
+        else:
+            year, refused = 0, refused or [Out(say("admin.year_usage", command=command, example=today.year - 1))]
+        return county or "", year, refused
+
+    # ---- people ---------------------------------------------------------------------------------
+
+    def grant_admin(self, who: Identity, words: list[str]) -> list[Out]:
+        """/grant_admin <Telegram id> <县名> (super admins)."""
+        if not who.is_super:
+            return [Out(say("admin.super_only"))]
+        if len(words) != 2 or not _TG_ID.match(words[0]) or not _COUNTY_WORD.match(words[1]):
+            return [Out(say("admin.grant_admin_usage"))]
+        fresh = self.store.grant(int(words[0]), words[1], Role.ADMIN, by=who.tg_id, now=self.clock())
+        return [Out(say("admin.granted", tg_id=words[0], county=words[1], role=say("admin.role_admin"), fresh=fresh))]
+
+    def grant_reviewer(self, who: Identity, words: list[str]) -> list[Out]:
+        """/grant_reviewer <Telegram id> [县名]."""
+        county, rest, refused = self._county(who, words, "/grant_reviewer 123456789 托里县")
+        if refused:
+            return refused
+        if len(rest) != 1 or not _TG_ID.match(rest[0]):
+            return [Out(say("admin.grant_reviewer_usage"))]
+        fresh = self.store.grant(int(rest[0]), county, Role.REVIEWER, by=who.tg_id, now=self.clock())
+        return [Out(say("admin.granted", tg_id=rest[0], county=county, role=say("admin.role_reviewer"), fresh=fresh))]
+
+    def invite(self, who: Identity, words: list[str]) -> list[Out]:
+        """/invite 哈图镇人民政府 [县名]: a one-time code for the official of that organ."""
+        county, rest, refused = self._county(who, words, "/invite 哈图镇人民政府 托里县")
+        if refused:
+            return refused
+        organ = "".join(rest)
+        if not 3 <= len(organ) <= 50 or not organ.isprintable() or "/" in organ:
+            return [Out(say("admin.invite_usage"))]
+        if not organ.startswith(county):
+            organ = county + organ  # the full name, as the report's title prints it
+        ttl = self.config.invites.ttl
+        code = self.store.create_invite(county, organ, by=who.tg_id, ttl=ttl, now=self.clock())
+        return [Out(say("admin.invite", organ=organ, hours=self.config.invites.ttl_hours)), Out(f"/join {code}")]
+
+    def bind_group(self, who: Identity, chat_id: int, words: list[str]) -> list[Out]:
+        """/bind_review_group [县名], sent inside the group."""
+        county, rest, refused = self._county(who, words, "/bind_review_group 托里县")
+        if refused:
+            return refused
+        if rest:
+            return [Out(say("admin.bind_usage"))]
+        try:
+            self.store.bind_review_group(county, chat_id, by=who.tg_id, now=self.clock())
+        except GroupTaken as taken:
+            return [Out(say("admin.group_taken", county=taken.county))]
+        return [Out(say("admin.group_bound", county=county))]
+
+    # ---- prompts and paragraphs ---------------------------------------------------------------
+
+    def _template(self, who: Identity, kind: str, words: list[str], command: str
+                  ) -> tuple[str | None, str | None, list[Out]]:
+        county, rest, refused = self._county(who, words, f"/{command} organ 托里县")
+        if refused:
+            return None, None, refused
+        key = key_for(kind, rest[0]) if len(rest) == 1 else None
+        if key is None:
+            names = [k.partition(".")[2] for k in editable_keys() if k.startswith(kind + ".")]
+            return None, None, [Out(say(f"admin.{kind}_usage", command=command, names=names))]
+        return county, key, []
+
+    def show_template(self, who: Identity, kind: str, words: list[str]) -> list[Out]:
+        """/prompt <步骤> or /narrative <名称>: the text in use, where it comes from, its variables."""
+        county, key, refused = self._template(who, kind, words, "prompt" if kind == "prompts" else "narrative")
+        if refused:
+            return refused
+        source, origin = self._current(county, key)
+        return [Out(say("admin.template", key=key, county=county, origin=origin,
+                        variables=sorted(sample_variables(key)), command=_set_command(kind))),
+                Out(source)]
+
+    def _current(self, county: str, key: str) -> tuple[str, str]:
+        own = self.store.override(county, key)
+        if own is not None:
+            return own, say("admin.origin_chat")
+        configured = self.config.county_template(county, key)
+        if configured is not None:
+            return configured, say("admin.origin_config")
+        return shipped_source(key), say("admin.origin_shipped")
+
+    def set_template(self, who: Identity, kind: str, words: list[str], source: str) -> list[Out]:
+        """/set_prompt <步骤> then the text (after a line break, or in the reply to the bot's question)."""
+        command = _set_command(kind)
+        county, key, refused = self._template(who, kind, words, command)
+        if refused:
+            return refused
+        if not source.strip():
+            self.store.set_pending_edit(county, who.tg_id, json.dumps({"key": key, "await": True}), self.clock())
+            return [Out(say("admin.send_text", key=key, variables=sorted(sample_variables(key))), force_reply=True)]
+        return self._check(who, county, key, source.strip())
+
+    def pending_text(self, who: Identity, text: str) -> list[Out] | None:
+        """The admin's reply carrying the text asked for; None when no edit is waiting for text."""
+        pending = self.store.pending_edit(who.tg_id)
+        if pending is None:
+            return None
+        county, payload = pending
+        data = json.loads(payload)
+        if not data.get("await") or not who.administers(county):
+            return None
+        return self._check(who, county, data["key"], text.strip())
+
+    def _check(self, who: Identity, county: str, key: str, source: str) -> list[Out]:
+        variables = sample_variables(key)
+        problems = check_template(source, variables, max_chars=MAX_TEMPLATE_CHARS)
+        try:
+            shown = preview(source, variables, max_chars=MAX_TEMPLATE_CHARS) if not problems else ""
+        except TemplateRejected as rejected:
+            problems = rejected.problems
+        if problems:  # the corrected text may come as the reply to this message
+            self.store.set_pending_edit(county, who.tg_id, json.dumps({"key": key, "await": True}), self.clock())
+            return [Out(say("admin.template_problems", problems=[p.message for p in problems],
+                            variables=sorted(variables)), force_reply=True)]
+        nonce = secrets.token_hex(4)
+        self.store.set_pending_edit(county, who.tg_id, json.dumps({"key": key, "source": source, "nonce": nonce},
+                                                                   ensure_ascii=False), self.clock())
+        return [Out(say("admin.preview", key=key, county=county, text=shown),
+                    buttons=((f"t{nonce}|save", say("admin.button_save")), (f"t{nonce}|cancel", say("admin.button_cancel"))))]
+
+    def press(self, who: Identity, token: str, button_id: str) -> list[Out] | None:
+        """「保存」/「取消」 under a preview; None when that preview is not the admin's latest."""
+        match = _EDIT.match(token)
+        pending = self.store.pending_edit(who.tg_id)
+        if match is None or pending is None or button_id not in ("save", "cancel"):
+            return None
+        county, payload = pending
+        data = json.loads(payload)
+        if data.get("nonce") != match[1]:
+            return None
+        self.store.clear_pending_edit(who.tg_id)
+        if button_id == "cancel":
+            return [Out(say("admin.cancelled"))]
+        if not who.administers(county):
+            return [Out(say("admin.not_your_county", county=county, counties=sorted(who.admin_of)))]
+        self.store.set_override(county, data["key"], data["source"], by=who.tg_id, now=self.clock())
+        return [Out(say("admin.saved", key=data["key"], county=county))]
+
+    def reset_template(self, who: Identity, kind: str, words: list[str]) -> list[Out]:
+        county, key, refused = self._template(who, kind, words, f"reset_{kind.removesuffix('s')}")
+        if refused:
+            return refused
+        had = self.store.reset_override(county, key)
+        return [Out(say("admin.reset", key=key, county=county, had=had))]
+
+    # ---- the county's reports -----------------------------------------------------------------
+
+    def _reports(self, county: str, year: int) -> dict[str, ReportRow]:
+        return {row.organ: row for row in self.store.reports_in_county(county, year)}
+
+    def _days_left(self, year: int) -> int:
+        return (self.config.review.deadline(year) - self.clock().date()).days
+
+    def progress(self, who: Identity, words: list[str]) -> list[Out]:
+        """/progress [年份] [县名]: every organ's state and the days left to the deadline."""
+        county, year, refused = self._county_year(who, words, "progress")
+        if refused:
+            return refused
+        reports = self._reports(county, year)
+        lines = []
+        for organ in sorted(set(self.store.organs_in_county(county)) | set(reports)):
+            row = reports.get(organ)
+            if row is None:
+                state = say("admin.state_not_started")
+            elif row.status is Status.DRAFT:
+                x, y = Interview.from_json(row.interview_json).progress
+                state = say("admin.state_drafting", x=x, y=y)
+            else:
+                state = say(f"admin.state_{row.status.value}", round=row.review_round)
+            lines.append(say("admin.progress_line", organ=organ, state=state))
+        return [Out(say("admin.progress", county=county, year=year, lines=lines,
+                        deadline=self.config.review.deadline(year), days=self._days_left(year)))]
+
+    def rollup(self, who: Identity, words: list[str]) -> list[Out]:
+        """/rollup [年份] [县名]: the approved reports summed, as a report file and a .docx."""
+        county, year, refused = self._county_year(who, words, "rollup")
+        if refused:
+            return refused
+        reports = self._reports(county, year)
+        organs = sorted(set(self.store.organs_in_county(county)) | set(reports))
+        approved = [r for r in reports.values() if r.status is Status.APPROVED]
+        waiting = [o for o in organs if o not in {r.organ for r in approved}]
+        pending = Out(say("admin.rollup_waiting", organs=waiting))
+        try:
+            total = rollup([Report.from_data(json.loads(r.interview_json)["report"]) for r in approved],
+                           county=county, year=year)
+        except RollupError as err:
+            return [Out(str(err)), pending]
+        title = rollup_title(county, year)
+        return [
+            Out(document=total.to_json().encode(), filename=f"{title}.json",
+                text=say("admin.rollup_json", count=len(approved))),
+            Out(document=self.render(total, draft=False, title=title), filename=f"{title}.docx",
+                text=say("admin.rollup_docx", title=title)),
+            pending,
+        ]
+
+    def remind(self, who: Identity, words: list[str]) -> list[Out]:
+        """/remind [年份] [县名]: a reminder to every official whose report is not yet submitted."""
+        county, year, refused = self._county_year(who, words, "remind")
+        if refused:
+            return refused
+        reports = self._reports(county, year)
+        deadline = self.config.review.deadline(year)
+        reminders = []
+        for official in self.store.officials_in_county(county):
+            row = reports.get(official.organ)
+            if row is not None and row.status in (Status.SUBMITTED, Status.APPROVED):
+                continue
+            reminders.append(Out(say("admin.reminder", organ=official.organ, year=year, deadline=deadline,
+                                     days=self._days_left(year), returned=row is not None and row.status is Status.RETURNED),
+                                 chat_id=official.tg_id, tag=REMINDER))
+        return [*reminders, Out(say("admin.reminded", count=len(reminders), county=county, year=year))]
+
+
+REMINDER = "reminder"  # tag: a reminder sent to an official (the handler counts those that failed)
+
+
+def _set_command(kind: str) -> str:
+    return "set_prompt" if kind == "prompts" else "set_narrative"

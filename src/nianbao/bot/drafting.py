@@ -1,0 +1,208 @@
+"""What an official does in the private chat, transport-free: the Telegram handlers only translate.
+
+Every call loads the official's active report from the store, lets the ``Interview`` handle the
+input, commits accepted answers (with their audit-log rows) and only then returns the replies to send,
+so nothing acknowledged is ever lost. Calls are synchronous (database, rendering): the handlers run
+them in a worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
+
+from ..dialogs.interview import Interview, Reply
+from ..dialogs.prompts import Prompts
+from ..report.docx_render import render_docx
+from ..report.model import Report
+from ..report.rules import check
+from ..text import say
+from .access import Identity
+from .config import Config
+from .messages import callback_data
+from .storage import LogEntry, ReportExists, ReportRow, StaleVersion, Store
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Out:
+    """One thing to send: a message (with buttons) or a document, to this chat or another."""
+
+    text: str = ""
+    buttons: tuple[tuple[str, str], ...] = ()   # (callback_data, label)
+    document: bytes | None = None
+    filename: str | None = None
+    chat_id: int | None = None                  # None: the chat the input came from
+    reply_to: int | None = None
+    force_reply: bool = False                   # ask the reader to answer by replying (group privacy mode)
+    tag: str | None = None                      # what this message is, for the caller (e.g. "review" post)
+
+
+def report_token(report: ReportRow) -> str:
+    """Buttons carry the report id and version they were made for; a newer version makes them stale."""
+    return f"r{report.id}v{report.version}"
+
+
+def draft_filename(report: Report, *, final: bool = False) -> str:
+    name = report.title if report.organ and report.year else say("bot.unnamed_report")
+    return f"{name}{'' if final else say('bot.draft_suffix')}.docx"
+
+
+def findings_caption(report: Report) -> str:
+    findings = [f for f in check(report) if f.rule != "missing"]
+    if not findings:
+        return say("bot.caption_clean")
+    return say("bot.caption_findings", count=len(findings), first=findings[0].message)
+
+
+class Drafting:
+    def __init__(self, store: Store, config: Config, clock: Clock | None = None,
+                 prompts_for: Callable[[str | None], Prompts] | None = None,
+                 render: Callable[..., bytes] = render_docx,
+                 after_render: Callable[[ReportRow], list[Out]] | None = None) -> None:
+        self.store = store
+        self.config = config
+        self.render = render  # a rendering.Renderer in the bot: another process
+        self.after_render = after_render  # what to offer with a finished draft (「提交审核」)
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.prompts_for = prompts_for or (lambda county: Prompts())
+
+    # ---- entry points ----------------------------------------------------------------------------
+
+    def start(self, who: Identity) -> list[Out]:
+        """/start: what the bot does, then resume the active draft or offer a new one."""
+        intro = Out(say("bot.intro"))
+        row = self.store.active_report(who.tg_id)
+        if row is None:
+            return [intro, *self.new(who, "")]
+        return [intro, *self._run(who, row, lambda iv: iv.start())]
+
+    def text(self, who: Identity, text: str) -> list[Out]:
+        row = self.store.active_report(who.tg_id)
+        if row is None:
+            return [Out(say("bot.no_active_draft"))]
+        return self._run(who, row, lambda iv: iv.answer(text))
+
+    def command(self, who: Identity, name: str, arg: str = "") -> list[Out]:
+        """/back /skip /status /edit N /review /help /cancel — the engine's own commands."""
+        row = self.store.active_report(who.tg_id)
+        if row is None:
+            return [Out(say("bot.no_active_draft"))]
+        return self._run(who, row, lambda iv: iv.command(name, arg))
+
+    def press(self, who: Identity, token: str, button_id: str) -> list[Out] | None:
+        """A quick-answer button; None when it is stale (made for another draft or an older version)."""
+        row = self.store.active_report(who.tg_id)
+        if row is None or token != report_token(row):
+            return None
+        return self._run(who, row, lambda iv: iv.press(button_id))
+
+    def new(self, who: Identity, arg: str) -> list[Out]:
+        """/new [年份]: a draft for the official's organ (one per organ and year), made active."""
+        organs = self.store.organs_of(who.tg_id)
+        if not organs:
+            return [Out(say("bot.no_organ"))]
+        today = self.clock().date()
+        year = _year_arg(arg, today)
+        if year is None:
+            return [Out(say("bot.bad_year", example=today.year - 1))]
+        county, organ = organs[0]
+        interview = Interview.new(today=today, organ=organ, county=county, prompts=self.prompts_for(county))
+        replies = interview.start()
+        try:
+            row = self.store.create_report(who.tg_id, organ, county, year, interview.to_json(), self.clock())
+        except ReportExists as exists:
+            if exists.owner_id != who.tg_id:
+                return [Out(say("bot.report_taken", organ=organ, year=year))]
+            self.store.set_active(who.tg_id, exists.report_id)
+            row = self.store.report(exists.report_id)
+            assert row is not None
+            return [Out(say("bot.resumed", title=_row_title(row))), *self._run(who, row, lambda iv: iv.start())]
+        return [Out(say("bot.new_draft", title=_row_title(row))), *self._outs(row, replies)]
+
+    def drafts(self, who: Identity) -> list[Out]:
+        rows = self.store.reports_of(who.tg_id)
+        if not rows:
+            return [Out(say("bot.no_drafts"))]
+        active = self.store.active_report(who.tg_id)
+        lines = [say("bot.draft_line", title=_row_title(r), status=say(f"bot.status_{r.status.value}"),
+                     active=active is not None and active.id == r.id) for r in rows]
+        buttons = tuple((callback_data("drafts", str(r.id)), _row_title(r)[-14:]) for r in rows[:8])
+        return [Out(say("bot.drafts", lines=lines), buttons=buttons)]
+
+    def switch(self, who: Identity, report_id: int) -> list[Out]:
+        row = self.store.report(report_id)
+        if row is None or row.owner_id != who.tg_id:
+            return [Out(say("bot.not_your_draft"))]
+        self.store.set_active(who.tg_id, report_id)
+        return [Out(say("bot.switched", title=_row_title(row))), *self._run(who, row, lambda iv: iv.start())]
+
+    def export(self, who: Identity) -> list[Out]:
+        """/export: the report file (JSON) of the active draft."""
+        row = self.store.active_report(who.tg_id)
+        if row is None:
+            return [Out(say("bot.no_active_draft"))]
+        report = self._interview(row).report
+        name = draft_filename(report).removesuffix(".docx") + ".json"
+        return [Out(document=report.to_json().encode(), filename=name, text=say("bot.export_caption"))]
+
+    def current(self, who: Identity) -> list[Out]:
+        """The current question again (after an error, or when the user seems lost)."""
+        row = self.store.active_report(who.tg_id)
+        if row is None:
+            return [Out(say("bot.no_active_draft"))]
+        return self._outs(row, self._interview(row).start())
+
+    # ---- the engine round trip -------------------------------------------------------------------
+
+    def _interview(self, row: ReportRow) -> Interview:
+        return Interview.from_json(row.interview_json, prompts=self.prompts_for(row.county))
+
+    def _run(self, who: Identity, row: ReportRow, act: Callable[[Interview], list[Reply]]) -> list[Out]:
+        if not row.editable:
+            return [Out(say(f"bot.locked_{row.status.value}", title=_row_title(row)))]
+        interview = self._interview(row)
+        replies = act(interview)
+        if interview.changed:  # answers, but also 返回 / 修改 / 跳过 / a pending confirmation
+            log = [LogEntry(a.step, a.raw, json.dumps(a.value, ensure_ascii=False, default=str))
+                   for a in interview.last_accepted]
+            try:
+                version = self.store.save_answer(row.id, row.version, interview.to_json(), log, who.tg_id,
+                                                 self.clock(), update_id=who.update_id)
+            except StaleVersion:
+                # Another device of the same official wrote first: show the state as stored.
+                fresh = self.store.report(row.id)
+                assert fresh is not None
+                return [Out(say("bot.stale_write")), *self._outs(fresh, self._interview(fresh).start())]
+            row = replace(row, version=version)
+        return self._outs(row, replies, interview.report)
+
+    def _outs(self, row: ReportRow, replies: Sequence[Reply], report: Report | None = None) -> list[Out]:
+        token = report_token(row)
+        outs: list[Out] = []
+        for reply in replies:
+            if reply.render:
+                doc = report or self._interview(row).report
+                outs.append(Out(document=self.render(doc, draft=True), filename=draft_filename(doc),
+                                text=findings_caption(doc)))
+                if self.after_render is not None:
+                    outs += self.after_render(row)
+            if reply.text or reply.buttons:
+                outs.append(Out(reply.text, tuple((callback_data(token, b.id), b.label) for b in reply.buttons)))
+        return outs
+
+
+def _row_title(row: ReportRow) -> str:
+    return f"{row.organ}{row.year}年"
+
+
+def _year_arg(arg: str, today: date) -> int | None:
+    arg = arg.strip().removesuffix("年")
+    if not arg:
+        return today.year - 1
+    if arg.isdigit() and 2021 <= int(arg) <= today.year:
+        return int(arg)
+    return None

@@ -1,0 +1,75 @@
+"""Interview replies → Telegram message pieces: split long texts, build inline keyboards, read callbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+MAX_TEXT = 4096           # Telegram's limit for one message
+MAX_CALLBACK_BYTES = 64   # Telegram's limit for callback_data
+ROW_WIDTH_CHARS = 12      # a phone row holds about this many Chinese characters of button labels
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split at line breaks into pieces of at most ``limit`` characters (a longer line is cut hard)."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return [p for p in pieces if p.strip()] or [text[:limit] or " "]
+
+
+def callback_data(token: str, button_id: str) -> str:
+    data = f"{token}|{button_id}"
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback_data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+def parse_callback(data: str | None) -> tuple[str, str] | None:
+    """(token, button id) from callback data we made; None for anything else (forged or foreign)."""
+    if not data or len(data.encode()) > MAX_CALLBACK_BYTES or data.count("|") != 1:
+        return None
+    token, button_id = data.split("|")
+    if not token or not button_id or not button_id.isascii():
+        return None
+    return token, button_id
+
+
+def keyboard(buttons: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+    """Lay (callback data, label) pairs out in rows that fit a phone screen."""
+    rows: list[list[InlineKeyboardButton]] = []
+    width = 0
+    for data, label in buttons:
+        if not rows or width + len(label) > ROW_WIDTH_CHARS or len(rows[-1]) >= 3:
+            rows.append([])
+            width = 0
+        if len(data.encode()) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"callback_data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+        rows[-1].append(InlineKeyboardButton(label, callback_data=data))
+        width += len(label)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def commands_menu(entries: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Validate the (command, description) menu for setMyCommands: Telegram wants 1–32 [a-z0-9_]."""
+    for command, description in entries:
+        if not (1 <= len(command) <= 32 and command.replace("_", "").isalnum() and command.islower()):
+            raise ValueError(f"bad command name {command!r}")
+        if not 1 <= len(description) <= 256:
+            raise ValueError(f"bad description for {command!r}")
+    return list(entries)

@@ -1,0 +1,87 @@
+"""Everything a handler needs, built once per Application and kept in ``bot_data``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from ..dialogs.prompts import Prompts
+from .access import Identity
+from .admin import Admin
+from .config import Config
+from .drafting import Drafting, Out
+from .rendering import Renderer
+from .review import Review
+from .storage import Store
+
+Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
+_SHIPPED = Prompts()
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class CountyPrompts(Prompts):
+    """A county's texts. An edited question or paragraph that fails on some report (it passed the
+    check on the sample) falls back to the shipped text: an admin's edit never stops an interview."""
+
+    def prompt(self, step_id: str, county: str | None, /, **values: Any) -> str:
+        return self._or_shipped(Prompts.prompt, step_id, county, values)
+
+    def narrative(self, name: str, county: str | None, /, **values: Any) -> str:
+        return self._or_shipped(Prompts.narrative, name, county, values)
+
+    def _or_shipped(self, render: Callable[..., str], name: str, county: str | None, values: dict) -> str:
+        try:
+            return render(self, name, county, **values)
+        except Exception as err:
+            log.warning("county text %s failed (%s); shipped text used", name, type(err).__name__)
+            return render(_SHIPPED, name, county, **values)
+
+
+@dataclass
+class Services:
+    store: Store
+    config: Config
+    clock: Clock = utc_now
+    drafting: Drafting = field(init=False)
+    review: Review = field(init=False)
+    admin: Admin = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.renderer = Renderer(self.config.rendering.workers)
+        self.review = Review(self.store, self.config, self.clock, self.prompts_for, self.renderer)
+        self.drafting = Drafting(self.store, self.config, self.clock, self.prompts_for, self.renderer,
+                                 after_render=self.review.offer_for)
+        self.admin = Admin(self.store, self.config, self.clock, self.renderer)
+
+    def close(self) -> None:
+        self.renderer.close()
+
+    def prompts_for(self, county: str | None) -> Prompts:
+        """The county's prompts: its admins' edits (database) over the config's defaults over ours.
+
+        ``county`` is the official's county (from their invite), which decides — not the county typed
+        into the report, which is unknown before its question and could name any county.
+        """
+        def override(asked: str | None, key: str) -> str | None:
+            where = county or asked
+            if where is None:
+                return None
+            return self.store.override(where, key) or self.config.county_template(where, key)
+
+        return CountyPrompts(override)
+
+    def route_button(self, who: Identity, token: str, button_id: str, chat_id: int | None = None,
+                     message_id: int | None = None) -> list[Out] | None:
+        """Buttons that are not the interview's (submit, review decisions, template edits); None = unknown or stale."""
+        if self.review.owns(token):
+            return self.review.press(who, token, button_id, chat_id, message_id)
+        if self.admin.owns(token):
+            return self.admin.press(who, token, button_id)
+        return None
