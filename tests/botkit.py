@@ -188,3 +188,10 @@ def complete_report(bot: RunningBot, user_id: int, script: str = "hatu-2024.scri
     log = [LogEntry(step, raw, json.dumps(value, ensure_ascii=False, default=str))
            for step, raw, value in interview.history]
     bot.store.save_answer(row.id, row.version, interview.to_json(), log, user_id, bot.clock())
+
+
+async def documents(user: FakeUser, n: int = 1, timeout: float = 30.0) -> list[SentItem]:
+    """The documents the bot sent this user, once there are ``n`` of them (drafts are rendered in the
+    background after the answer 「生成」 is handled, so they arrive a little after its reply)."""
+    await user.server.wait_for(lambda: sum(i.kind == "document" for i in user.replies) >= n, timeout)
+    return [i for i in user.replies if i.kind == "document"]

@@ -8,7 +8,7 @@ import json
 import pytest
 from docx import Document
 
-from botkit import RunningBot, answer, db_url, make_config, script_answers
+from botkit import RunningBot, answer, db_url, documents, make_config, script_answers
 from nianbao.bot.storage import Store
 from nianbao.report.model import Report
 from nianbao.text import say
@@ -48,9 +48,7 @@ async def test_full_interview_from_start_to_docx(bot, fake_tg):
     for line in script_answers("hatu-2024.script"):
         got = await answer(user, line)
         assert got, line
-    documents = [i for i in user.replies if i.kind == "document"]
-    assert len(documents) == 1
-    doc_item = documents[0]
+    [doc_item] = await documents(user)
     assert doc_item.filename == "托里县哈图镇人民政府2024年政府信息公开工作年度报告（草稿）.docx"
     document = Document(io.BytesIO(doc_item.document))
     body = "".join(p.text for p in document.paragraphs).replace("\n", "")  # the title breaks its line

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from telegram import Update
 
-from botkit import RunningBot, answer, db_url, make_config, script_answers
+from botkit import RunningBot, answer, db_url, documents, make_config, script_answers
 from nianbao.bot.app import serve
 from nianbao.bot.drafting import Drafting
 from nianbao.bot.storage import Store
@@ -51,7 +51,7 @@ async def test_restart_resumes_at_the_same_step(fake_tg, store, tmp_path):
         assert stored_step(store, 3001) == step
         for line in HATU[5:]:
             await answer(user, line)
-        assert [i for i in user.replies if i.kind == "document"]
+        assert await documents(user)
     finally:
         await second.stop()
 
@@ -208,8 +208,7 @@ async def test_killed_process_loses_nothing(fake_tg, tmp_path):
         process = await start_bot()
         for line in HATU[4:]:
             await answer(user, line, timeout=15)
-        documents = [i for i in user.replies if i.kind == "document"]
-        assert len(documents) == 1 and step == "normative_documents"
+        assert len(await documents(user)) == 1 and step == "normative_documents"
     finally:
         if process.returncode is None:
             process.terminate()

@@ -57,5 +57,10 @@ def template_source(relative: str) -> str:
     return (TEMPLATES / relative).read_text(encoding="utf-8")
 
 
+@cache
+def _compiled_file(relative: str):
+    return ENV.from_string(template_source(relative))
+
+
 def render_file(relative: str, /, **values: Any) -> str:
-    return ENV.from_string(template_source(relative)).render(**values).strip()
+    return _compiled_file(relative).render(**values).strip()

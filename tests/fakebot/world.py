@@ -62,6 +62,8 @@ class World:
         self.files: dict[str, StoredFile] = {}
         self.pending: list[dict] = []          # updates not yet confirmed (polling) or delivered (webhook)
         self.outputs: list[SentItem] = []      # everything the bot did to chats, in order
+        self._outputs_by_chat: dict[int, list[SentItem]] = {}  # the same per chat: waiters poll it often
+        self._chat_waiters: dict[int, list[asyncio.Future]] = {}
         self.callback_queries: dict[str, dict] = {}
         self.answered_callbacks: list[dict] = []
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATE_KINDS
@@ -78,6 +80,23 @@ class World:
     def notify(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()
+
+    async def output_to(self, chat_id: int, count: int, timeout: float) -> None:
+        """Wait until the bot has done more than ``count`` things to ``chat_id`` (TimeoutError after
+        ``timeout`` s). Woken only by that chat's outputs: hundreds of simulated people waiting at once
+        (the benchmark) then cost nothing while others are served."""
+        if len(self._outputs_by_chat.get(chat_id, ())) > count:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._chat_waiters.setdefault(chat_id, []).append(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+        finally:
+            waiters = self._chat_waiters.get(chat_id, [])
+            if waiter in waiters:
+                waiters.remove(waiter)
+        if len(self._outputs_by_chat.get(chat_id, ())) <= count:  # woken for an earlier output
+            await self.output_to(chat_id, count, timeout)
 
     async def changed(self, timeout: float) -> None:
         """Sleep until the next change, or timeout seconds."""
@@ -101,11 +120,15 @@ class World:
 
     def record(self, item: SentItem) -> SentItem:
         self.outputs.append(item)
+        self._outputs_by_chat.setdefault(item.chat_id, []).append(item)
+        for waiter in self._chat_waiters.pop(item.chat_id, []):
+            if not waiter.done():
+                waiter.set_result(None)
         self.notify()
         return item
 
     def outputs_to(self, chat_id: int) -> list[SentItem]:
-        return [item for item in self.outputs if item.chat_id == chat_id]
+        return list(self._outputs_by_chat.get(chat_id, ()))
 
     # -- files -----------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from ..text import say
 from .config import Config
 from .admin_handlers import add_admin_handlers
 from .handlers import add_drafting_handlers
+from .http import AiohttpRequest
 from .processor import PerChatUpdateProcessor
 from .review_handlers import add_review_handlers
 from .services import Services, utc_now
@@ -44,8 +45,8 @@ def build_application(config: Config, store: Store, *, clock: Callable[[], datet
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
         .concurrent_updates(PerChatUpdateProcessor(256))
-        .connection_pool_size(16)  # httpcore scans its whole pool per request: keep it small
-        .pool_timeout(10)
+        .request(AiohttpRequest(connection_pool_size=32))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )
     # PTB's limiter keeps under Telegram's flood limits (0 = no limit, e.g. against the fake server)
     # and resends after a 429, waiting the retry_after Telegram asked for.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import date, datetime, timezone
 
 from ..dialogs.interview import Interview, Reply
@@ -39,6 +40,9 @@ class Out:
     reply_to: int | None = None
     force_reply: bool = False                   # ask the reader to answer by replying (group privacy mode)
     tag: str | None = None                      # what this message is, for the caller (e.g. "review" post)
+    # Slow work (rendering a .docx) done after the update is finished: the handler runs it in the
+    # background and sends what it returns, then the Outs that followed this one.
+    later: Callable[[], list["Out"]] | None = None
 
 
 def report_token(report: ReportRow) -> str:
@@ -184,14 +188,20 @@ class Drafting:
         token = report_token(row)
         outs: list[Out] = []
         for reply in replies:
-            if reply.render:
-                doc = report or self._interview(row).report
-                outs.append(Out(document=self.render(doc, draft=True), filename=draft_filename(doc),
-                                text=findings_caption(doc)))
-                if self.after_render is not None:
-                    outs += self.after_render(row)
-            if reply.text or reply.buttons:
+            if reply.text or reply.buttons:  # 「正在生成草稿……」 goes out before the document
                 outs.append(Out(reply.text, tuple((callback_data(token, b.id), b.label) for b in reply.buttons)))
+            if reply.render:
+                # Rendering takes tens of ms (more when several officials finish at once): done
+                # after this update, so it never holds up the next updates of anyone.
+                outs.append(Out(later=partial(self._document, report or self._interview(row).report, row)))
+        return outs
+
+
+    def _document(self, report: Report, row: ReportRow) -> list[Out]:
+        outs = [Out(document=self.render(report, draft=True), filename=draft_filename(report),
+                    text=findings_caption(report))]
+        if self.after_render is not None:
+            outs += self.after_render(row)
         return outs
 
 

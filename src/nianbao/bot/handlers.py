@@ -47,7 +47,10 @@ def _identify(svc: Services, tg_id: int, name: str, update_id: int) -> Identity:
 async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, outs: Sequence[Out]) -> list[Message]:
     """Send everything a service returned, in order; long texts split at line breaks."""
     sent: list[Message] = []
-    for out in outs:
+    for i, out in enumerate(outs):
+        if out.later is not None:  # the rest goes out when the slow part is done, in order
+            context.application.create_task(send_later(context, chat_id, out.later, outs[i + 1:]))
+            return sent
         target = out.chat_id or chat_id
         if out.document is not None:
             sent.append(await context.bot.send_document(
@@ -67,6 +70,17 @@ async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, outs: Sequence[
             sent.append(await context.bot.send_message(
                 target, piece, reply_markup=markup, reply_to_message_id=out.reply_to if i == 0 else None))
     return sent
+
+
+async def send_later(context: ContextTypes.DEFAULT_TYPE, chat_id: int, job: Callable[[], list[Out]],
+                     then: Sequence[Out]) -> None:
+    """Run a slow job (a .docx) off the loop after its update is done, then send its result."""
+    try:
+        produced = await asyncio.to_thread(job)
+    except Exception:
+        log.exception("background job for chat %s failed", chat_id)
+        produced = [Out(say("bot.document_failed"))]
+    await send(context, chat_id, [*produced, *then])
 
 
 async def run_for(update: Update, context: ContextTypes.DEFAULT_TYPE,

@@ -54,6 +54,12 @@ class StoreBase:
             yield conn
 
     @contextmanager
+    def _read_connection(self) -> Iterator[Connection]:
+        """A Core connection in a read transaction, for the per-update lookups (no ORM session)."""
+        with self._engine.begin() as conn:
+            yield conn
+
+    @contextmanager
     def _read(self) -> Iterator[Session]:
         with Session(self._engine) as session, session.begin():
             yield session

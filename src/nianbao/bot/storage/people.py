@@ -7,7 +7,7 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from .base import StoreBase, ensure_user, organ_named, retry_on_conflict, utc
@@ -24,6 +24,9 @@ _CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 def normalize_code(text: str) -> str:
     """What a person typed (「abcd efgh」, 「ABCD-EFGH」, full-width 「ＡＢＣＤ」) as a code to look up."""
     return re.sub(r"[\s\-_]", "", unicodedata.normalize("NFKC", text)).upper()
+
+
+_USER = select(User.__table__).where(User.__table__.c.id == bindparam("tg_id"))
 
 
 class PeopleStore(StoreBase):
@@ -43,31 +46,46 @@ class PeopleStore(StoreBase):
             return _user_row(user)
 
     def user(self, tg_id: int) -> UserRow | None:
-        with self._read() as s:
-            user = s.get(User, tg_id)
-            return None if user is None else _user_row(user)
+        with self._read_connection() as conn:  # asked on every update: Core, no ORM session
+            u = conn.execute(_USER, {"tg_id": tg_id}).one_or_none()
+        return None if u is None else UserRow(u.id, u.name, u.created_at, u.active_report_id, u.last_update_id)
 
     def roles_of(self, tg_id: int) -> list[tuple[str, Role]]:
-        """(county, role) pairs, sorted; super admins are not here (they come from the config)."""
-        with self._read() as s:
-            rows = s.execute(
-                select(Membership.county, Membership.role)
-                .where(Membership.user_id == tg_id)
-                .order_by(Membership.county, Membership.role)
-            )
-            return [(county, Role(role)) for county, role in rows]
+        """(county, role) pairs, sorted; super admins are not here (they come from the config).
+
+        Asked on every update, changed rarely (grant, revoke, invite): kept in memory and forgotten
+        whenever this store changes them — the bot is the database's only writer.
+        """
+        cache = self.__dict__.setdefault("_roles_cache", {})
+        known = cache.get(tg_id)
+        if known is None:
+            with self._read() as s:
+                rows = s.execute(
+                    select(Membership.county, Membership.role)
+                    .where(Membership.user_id == tg_id)
+                    .order_by(Membership.county, Membership.role)
+                )
+                known = cache[tg_id] = tuple((county, Role(role)) for county, role in rows)
+        return list(known)
+
+    def _forget_roles(self, tg_id: int) -> None:
+        self.__dict__.get("_roles_cache", {}).pop(tg_id, None)
 
     @retry_on_conflict
     def grant(self, tg_id: int, county: str, role: Role | str, by: int | None,
               now: datetime | None = None) -> bool:
         """Give ``role`` in ``county``; False if they had it already. Unknown users are registered."""
         role = Role(role)
-        with self._write() as s:
-            return _grant(s, tg_id, county, role, by, utc(now))
+        try:
+            with self._write() as s:
+                return _grant(s, tg_id, county, role, by, utc(now))
+        finally:
+            self._forget_roles(tg_id)
 
     def revoke(self, tg_id: int, county: str, role: Role | str) -> bool:
         """Take ``role`` away; an official also loses their organs in that county. False if not held."""
         role = Role(role)
+        self._forget_roles(tg_id)
         with self._write() as s:
             gone = s.execute(
                 delete(Membership).where(
@@ -81,7 +99,8 @@ class PeopleStore(StoreBase):
                         OrganOfficial.user_id == tg_id, OrganOfficial.organ_id.in_(organs)
                     )
                 )
-            return bool(gone)
+        self._forget_roles(tg_id)  # again after the commit: no reader re-caches the old roles
+        return bool(gone)
 
     def members(self, county: str, role: Role | str) -> list[UserRow]:
         """Everyone holding ``role`` in ``county`` (e.g. its admins, to notify them)."""
@@ -144,6 +163,12 @@ class PeopleStore(StoreBase):
 
     @retry_on_conflict
     def redeem_invite(self, code: str, tg_id: int, now: datetime | None = None) -> tuple[str, str]:
+        try:
+            return self._redeem_invite(code, tg_id, now)
+        finally:
+            self._forget_roles(tg_id)  # an official now
+
+    def _redeem_invite(self, code: str, tg_id: int, now: datetime | None = None) -> tuple[str, str]:
         """Use the code: the user becomes an official of its county, bound to its organ.
 
         Returns (county, organ). Raises InviteError("unknown" | "used" | "expired").

@@ -26,6 +26,12 @@ _SAVE_INTERVIEW = (
     .values(version=bindparam("new_version"), interview=bindparam("interview"), updated_at=bindparam("at"))
 )
 _LOG_ANSWER = insert(AnswerLog.__table__)
+_ACTIVE_REPORT = (
+    select(*_reports.c, Organ.__table__.c.county, Organ.__table__.c.name)
+    .join(Organ.__table__, Organ.__table__.c.id == _reports.c.organ_id)
+    .join(User.__table__, User.__table__.c.active_report_id == _reports.c.id)
+    .where(User.__table__.c.id == bindparam("tg_id"))
+)
 _SEEN_UPDATE = (
     update(User.__table__).where(User.__table__.c.id == bindparam("user_id"))
     .values(last_update_id=bindparam("update_id"))
@@ -103,11 +109,14 @@ class ReportStore(StoreBase):
                       .execution_options(synchronize_session=False))
 
     def active_report(self, tg_id: int) -> ReportRow | None:
-        with self._read() as s:
-            found = s.execute(
-                report_query().join(User, User.active_report_id == Report.id).where(User.id == tg_id)
-            ).one_or_none()
-            return None if found is None else report_row(*found)
+        """The draft the user's answers go to (asked on every update: a prebuilt Core query)."""
+        with self._read_connection() as conn:
+            found = conn.execute(_ACTIVE_REPORT, {"tg_id": tg_id}).one_or_none()
+        if found is None:
+            return None
+        return ReportRow(found.id, found.owner_id, found.county, found.name, found.year, found.interview,
+                         Status(found.status), found.version, found.review_round, found.created_at,
+                         found.updated_at)
 
     def save_answer(self, report_id: int, expected_version: int, interview_json: str,
                     log: Sequence[LogEntry | tuple[str, str, str]], user_id: int,
