@@ -34,6 +34,13 @@ def store(tmp_path):
     store.close()
 
 
+@pytest.fixture
+async def bot(fake_tg, store, tmp_path):
+    running = await RunningBot(fake_tg, store, make_config(fake_tg, db_url(tmp_path))).start()
+    yield running
+    await running.stop()
+
+
 async def test_restart_resumes_at_the_same_step(fake_tg, store, tmp_path):
     config = make_config(fake_tg, db_url(tmp_path))
     first = await RunningBot(fake_tg, store, config).start()
@@ -56,78 +63,62 @@ async def test_restart_resumes_at_the_same_step(fake_tg, store, tmp_path):
         await second.stop()
 
 
-async def test_update_delivered_twice_is_applied_once(fake_tg, store, tmp_path):
-    bot = await RunningBot(fake_tg, store, make_config(fake_tg, db_url(tmp_path))).start()
-    try:
-        user = await bot.official(3002)
-        await answer(user, "#default")                 # organ
-        before = store.active_report(3002)
-        message = await user.send(HATU[1])              # county, processed normally …
-        await user.wait_reply(1)
-        after = store.active_report(3002)
-        assert after.version > before.version
-        # … then Telegram delivers the same update again (the bot died before confirming it)
-        update_id = max(call.params.get("offset", 0) for call in fake_tg.calls_to("getUpdates")) - 1
-        again = Update.de_json({"update_id": update_id, "message": message}, bot.app.bot)
-        await bot.app.process_update(again)
-        assert store.active_report(3002).version == after.version
-        assert [a.step for a in store.answers(after.id)].count("county") == 1
-    finally:
-        await bot.stop()
+async def test_update_delivered_twice_is_applied_once(bot, fake_tg, store):
+    user = await bot.official(3002)
+    await answer(user, "#default")                 # organ
+    before = store.active_report(3002)
+    message = await user.send(HATU[1])              # county, processed normally …
+    await user.wait_reply(1)
+    after = store.active_report(3002)
+    assert after.version > before.version
+    # … then Telegram delivers the same update again (the bot died before confirming it)
+    update_id = max(call.params.get("offset", 0) for call in fake_tg.calls_to("getUpdates")) - 1
+    again = Update.de_json({"update_id": update_id, "message": message}, bot.app.bot)
+    await bot.app.process_update(again)
+    assert store.active_report(3002).version == after.version
+    assert [a.step for a in store.answers(after.id)].count("county") == 1
 
 
-async def test_handler_exception_apologises_and_keeps_answers(fake_tg, store, tmp_path, monkeypatch):
-    bot = await RunningBot(fake_tg, store, make_config(fake_tg, db_url(tmp_path))).start()
-    try:
-        user = await bot.official(3003)
-        await answer(user, "#default")
-        saved = store.active_report(3003)
-        original = Drafting.text
-        calls = {"n": 0}
+async def test_handler_exception_apologises_and_keeps_answers(bot, fake_tg, store, monkeypatch):
+    user = await bot.official(3003)
+    await answer(user, "#default")
+    saved = store.active_report(3003)
+    original = Drafting.text
+    calls = {"n": 0}
 
-        def explode_once(self, who, text):
-            calls["n"] += 1
-            if calls["n"] == 1:
-                raise RuntimeError("disk on fire")
-            return original(self, who, text)
+    def explode_once(self, who, text):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("disk on fire")
+        return original(self, who, text)
 
-        monkeypatch.setattr(Drafting, "text", explode_once)
-        got = await answer(user, "托里县")
-        assert got[0].text == say("bot.sorry")
-        assert "所属县" in got[-1].text  # the current question again
-        assert store.active_report(3003).version == saved.version  # nothing half-written
-        await answer(user, "托里县")
-        assert json.loads(store.active_report(3003).interview_json)["report"]["county"] == "托里县"
-    finally:
-        await bot.stop()
+    monkeypatch.setattr(Drafting, "text", explode_once)
+    got = await answer(user, "托里县")
+    assert got[0].text == say("bot.sorry")
+    assert "所属县" in got[-1].text  # the current question again
+    assert store.active_report(3003).version == saved.version  # nothing half-written
+    await answer(user, "托里县")
+    assert json.loads(store.active_report(3003).interview_json)["report"]["county"] == "托里县"
 
 
-async def test_429_storm_loses_no_reply(fake_tg, store, tmp_path):
-    bot = await RunningBot(fake_tg, store, make_config(fake_tg, db_url(tmp_path))).start()
-    try:
-        user = await bot.official(3004)
-        fake_tg.flood("sendMessage", times=3, retry_after=1)
-        got = await answer(user, "#default", timeout=15)
-        assert "所属县" in got[-1].text
-        refused = [c for c in fake_tg.calls_to("sendMessage") if c.status == 429]
-        assert len(refused) == 3
-        assert stored_step(store, 3004) == "county"
-    finally:
-        await bot.stop()
+async def test_429_storm_loses_no_reply(bot, fake_tg, store):
+    user = await bot.official(3004)
+    fake_tg.flood("sendMessage", times=3, retry_after=1)
+    got = await answer(user, "#default", timeout=15)
+    assert "所属县" in got[-1].text
+    refused = [c for c in fake_tg.calls_to("sendMessage") if c.status == 429]
+    assert len(refused) == 3
+    assert stored_step(store, 3004) == "county"
 
 
-async def test_bad_request_is_logged_and_the_user_told(fake_tg, store, tmp_path, caplog):
-    bot = await RunningBot(fake_tg, store, make_config(fake_tg, db_url(tmp_path))).start()
-    try:
-        user = await bot.official(3005)
-        fake_tg.fail("sendMessage", 400, "Bad Request: can't parse entities", times=1)
-        got = await answer(user, "#default")
-        assert got[0].text == say("bot.sorry") and "所属县" in got[-1].text
-        assert stored_step(store, 3005) == "county"  # the answer was committed before the reply failed
-        assert any("failed: BadRequest" in r.getMessage() for r in caplog.records)
-        assert not any("托里县哈图镇人民政府" in r.getMessage() for r in caplog.records)  # no message text in logs
-    finally:
-        await bot.stop()
+async def test_bad_request_is_logged_and_the_user_told(bot, fake_tg, store, caplog):
+    user = await bot.official(3005)
+    fake_tg.fail("sendMessage", 400, "Bad Request: can't parse entities", times=1)
+    got = await answer(user, "#default")
+    assert got[0].text == say("bot.sorry") and "所属县" in got[-1].text
+    assert stored_step(store, 3005) == "county"  # the answer was committed before the reply failed
+    assert any("failed: BadRequest" in r.getMessage() for r in caplog.records)
+    assert not any("托里县哈图镇人民政府" in r.getMessage() for r in caplog.records)  # no message text in logs
 
 
 def free_port() -> int:
