@@ -99,3 +99,22 @@ async def test_two_officials_interleaved_without_crosstalk(bot, fake_tg):
     # each saw only their own organ offered (the prompt's fixed example names 哈图镇 for everyone)
     assert any(label == "托里县庙尔沟镇人民政府" for item in b.replies for row in item.buttons for label, _ in row)
     assert not any("哈图" in label for item in b.replies for row in item.buttons for label, _ in row)
+
+
+async def test_the_year_answered_is_the_drafts_year_and_never_a_duplicate(bot, fake_tg):
+    user = await bot.official(1005)
+    await answer(user, "#default")  # organ
+    await answer(user, "#default")  # county
+    await answer(user, "2023")      # not the default (2024): the draft becomes the 2023 report
+    first = bot.store.active_report(1005)
+    assert first.year == 2023
+    await answer(user, "/new")      # a draft for 2024 (last year)
+    second = bot.store.active_report(1005)
+    assert second.id != first.id and second.year == 2024
+    await answer(user, "#default")
+    await answer(user, "#default")
+    got = await answer(user, "2023")  # the organ has a 2023 report already
+    assert say("bot.year_taken", organ="托里县哈图镇人民政府", year=2023) in texts(got)
+    again = bot.store.active_report(1005)
+    assert again.year == 2024 and json.loads(again.interview_json)["step"] == "year"
+    assert sorted(r.year for r in bot.store.reports_of(1005)) == [2023, 2024]

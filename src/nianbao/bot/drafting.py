@@ -173,15 +173,20 @@ class Drafting:
         if interview.changed:  # answers, but also 返回 / 修改 / 跳过 / a pending confirmation
             log = [LogEntry(a.step, a.raw, json.dumps(a.value, ensure_ascii=False, default=str))
                    for a in interview.last_accepted]
+            year = interview.report.year if interview.report.year != row.year else None
             try:
                 version = self.store.save_answer(row.id, row.version, interview.to_json(), log, who.tg_id,
-                                                 self.clock(), update_id=who.update_id)
+                                                 self.clock(), update_id=who.update_id, year=year)
+            except ReportExists as exists:
+                # The official answered a year their organ already has a report for: not accepted.
+                return [Out(say("bot.year_taken", organ=row.organ, year=exists.year)),
+                        *self._outs(row, self._interview(row).start())]
             except StaleVersion:
                 # Another device of the same official wrote first: show the state as stored.
                 fresh = self.store.report(row.id)
                 assert fresh is not None
                 return [Out(say("bot.stale_write")), *self._outs(fresh, self._interview(fresh).start())]
-            row = replace(row, version=version)
+            row = replace(row, version=version, year=year or row.year)
         return self._outs(row, replies, interview.report)
 
     def _outs(self, row: ReportRow, replies: Sequence[Reply], report: Report | None = None) -> list[Out]:

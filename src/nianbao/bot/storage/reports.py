@@ -26,6 +26,10 @@ _SAVE_INTERVIEW = (
     .values(version=bindparam("new_version"), interview=bindparam("interview"), updated_at=bindparam("at"))
 )
 _LOG_ANSWER = insert(AnswerLog.__table__)
+_SET_YEAR = (
+    update(_reports).where(_reports.c.id == bindparam("report_id"), _reports.c.year != bindparam("year"))
+    .values(year=bindparam("year"))
+)
 _ACTIVE_REPORT = (
     select(*_reports.c, Organ.__table__.c.county, Organ.__table__.c.name)
     .join(Organ.__table__, Organ.__table__.c.id == _reports.c.organ_id)
@@ -120,33 +124,46 @@ class ReportStore(StoreBase):
 
     def save_answer(self, report_id: int, expected_version: int, interview_json: str,
                     log: Sequence[LogEntry | tuple[str, str, str]], user_id: int,
-                    now: datetime | None = None, *, update_id: int | None = None) -> int:
+                    now: datetime | None = None, *, update_id: int | None = None,
+                    year: int | None = None) -> int:
         """Store the interview after accepted answers and log them — one transaction, committed on return.
 
         Only the owner may write, only while the report is editable, and only if nobody wrote it
         since ``expected_version`` was read. Returns the new version.
         Raises StaleVersion, ReportLocked, NotOwner or ReportNotFound (and then nothing is written).
         ``update_id``: the Telegram update that carried the answer, remembered in the same transaction.
+        ``year``: the report's year as the interview now has it (the official may answer another year
+        than the draft was made for); ReportExists when the organ has a report of that year already.
         """
         entries = [_log_entry(entry) for entry in log]
         at = utc(now)
         new_version = expected_version + 1
-        # Core statements built once (below): this is the bot's hottest path.
-        with self._write_connection() as conn:
-            written = conn.execute(_SAVE_INTERVIEW, {
-                "report_id": report_id, "expected": expected_version, "owner": user_id,
-                "new_version": new_version, "interview": interview_json, "at": at}).rowcount
-            if written != 1:
-                with Session(bind=conn) as s:
-                    raise_why_not_written(s, report_id, expected_version, user_id)
-            if entries:
-                conn.execute(_LOG_ANSWER, [
-                    {"report_id": report_id, "user_id": user_id, "at": at, "step": e.step,
-                     "raw": e.raw, "value_json": e.value_json, "version": new_version}
-                    for e in entries
-                ])
-            if update_id is not None:
-                conn.execute(_SEEN_UPDATE, {"user_id": user_id, "update_id": update_id})
+        params = {"report_id": report_id, "expected": expected_version, "owner": user_id,
+                  "new_version": new_version, "interview": interview_json, "at": at}
+        try:
+            # Core statements built once (below): this is the bot's hottest path.
+            with self._write_connection() as conn:
+                written = conn.execute(_SAVE_INTERVIEW, params).rowcount
+                if written != 1:
+                    with Session(bind=conn) as s:
+                        raise_why_not_written(s, report_id, expected_version, user_id)
+                if year is not None:
+                    conn.execute(_SET_YEAR, {"report_id": report_id, "year": year})
+                if entries:
+                    conn.execute(_LOG_ANSWER, [
+                        {"report_id": report_id, "user_id": user_id, "at": at, "step": e.step,
+                         "raw": e.raw, "value_json": e.value_json, "version": new_version}
+                        for e in entries
+                    ])
+                if update_id is not None:
+                    conn.execute(_SEEN_UPDATE, {"user_id": user_id, "update_id": update_id})
+        except IntegrityError:  # uq_report_organ_year: that organ has a report of that year already
+            row = self.report(report_id) if year is not None else None
+            clash = row and next((r for r in self.reports_in_county(row.county, year)
+                                  if r.organ == row.organ and r.id != report_id), None)
+            if not clash:
+                raise
+            raise ReportExists(row.county, row.organ, year, clash.id, clash.owner_id) from None
         return new_version
 
     def answers(self, report_id: int) -> list[AnswerRow]:
