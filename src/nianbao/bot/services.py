@@ -60,6 +60,11 @@ class Services:
                                  after_render=self.review.offer_for)
         self.admin = Admin(self.store, self.config, self.clock, self.renderer)
 
+    @property
+    def runs_inline(self) -> bool:
+        """Whether handlers may do their database work on the event loop (see handlers.run_for)."""
+        return self.store.engine.dialect.name == "sqlite"
+
     def close(self) -> None:
         self.renderer.close()
 
