@@ -163,16 +163,16 @@ class PeopleStore(StoreBase):
 
     @retry_on_conflict
     def redeem_invite(self, code: str, tg_id: int, now: datetime | None = None) -> tuple[str, str]:
-        try:
-            return self._redeem_invite(code, tg_id, now)
-        finally:
-            self._forget_roles(tg_id)  # an official now
-
-    def _redeem_invite(self, code: str, tg_id: int, now: datetime | None = None) -> tuple[str, str]:
         """Use the code: the user becomes an official of its county, bound to its organ.
 
         Returns (county, organ). Raises InviteError("unknown" | "used" | "expired").
         """
+        try:
+            return self._redeem_invite(code, tg_id, now)
+        finally:
+            self._forget_roles(tg_id)  # an official now: the cached roles are stale
+
+    def _redeem_invite(self, code: str, tg_id: int, now: datetime | None) -> tuple[str, str]:
         code = normalize_code(code)
         if not _CODE_RE.match(code):
             raise InviteError("unknown")
