@@ -12,7 +12,6 @@ import json
 import re
 import secrets
 from collections.abc import Callable
-from datetime import datetime
 
 from ..dialogs.interview import Interview
 from ..dialogs.template_check import TemplateRejected, check_template, preview
@@ -23,10 +22,10 @@ from ..report.rollup import RollupError, rollup, rollup_title
 from ..text import say
 from .access import Identity
 from .config import Config
-from .drafting import Out
+from ..dialogs.parsing import parse_year
+from .drafting import Clock, Out
 from .storage import GroupTaken, ReportRow, Role, Status, Store
 
-Clock = Callable[[], datetime]
 
 KINDS = ("prompts", "narratives")
 MAX_TEMPLATE_CHARS = 4000
@@ -67,14 +66,13 @@ class Admin:
 
     def _county_year(self, who: Identity, words: list[str], command: str) -> tuple[str, int, list[Out]]:
         """County and report year of /progress, /rollup, /remind ([年份] [县名]; default: last year)."""
-        county, rest, refused = self._county(who, words, f"/{command} 2024 托里县")
+        county, rest, refused = self._county(who, words, say("admin.example_year", command=command))
         today = self.clock().date()
-        text = rest[0].removesuffix("年") if len(rest) == 1 else ""
-        if not rest:
-            year = today.year - 1
-        elif text.isdigit() and 2021 <= int(text) <= today.year:
-            year = int(text)
-        else:
+        try:
+            if len(rest) > 1:
+                raise ValueError(rest)
+            year = parse_year(rest[0], today_year=today.year) if rest else today.year - 1
+        except ValueError:  # parsing.AnswerError is one
             year, refused = 0, refused or [Out(say("admin.year_usage", command=command, example=today.year - 1))]
         return county or "", year, refused
 
@@ -91,7 +89,7 @@ class Admin:
 
     def grant_reviewer(self, who: Identity, words: list[str]) -> list[Out]:
         """/grant_reviewer <Telegram id> [县名]."""
-        county, rest, refused = self._county(who, words, "/grant_reviewer 123456789 托里县")
+        county, rest, refused = self._county(who, words, say("admin.example_grant_reviewer"))
         if refused:
             return refused
         if len(rest) != 1 or not _TG_ID.match(rest[0]):
@@ -101,7 +99,7 @@ class Admin:
 
     def invite(self, who: Identity, words: list[str]) -> list[Out]:
         """/invite 哈图镇人民政府 [县名]: a one-time code for the official of that organ."""
-        county, rest, refused = self._county(who, words, "/invite 哈图镇人民政府 托里县")
+        county, rest, refused = self._county(who, words, say("admin.example_invite"))
         if refused:
             return refused
         organ = "".join(rest)
@@ -115,7 +113,7 @@ class Admin:
 
     def bind_group(self, who: Identity, chat_id: int, words: list[str]) -> list[Out]:
         """/bind_review_group [县名], sent inside the group."""
-        county, rest, refused = self._county(who, words, "/bind_review_group 托里县")
+        county, rest, refused = self._county(who, words, say("admin.example_bind_review_group"))
         if refused:
             return refused
         if rest:
@@ -130,7 +128,7 @@ class Admin:
 
     def _template(self, who: Identity, kind: str, words: list[str], command: str
                   ) -> tuple[str | None, str | None, list[Out]]:
-        county, rest, refused = self._county(who, words, f"/{command} organ 托里县")
+        county, rest, refused = self._county(who, words, say("admin.example_template", command=command))
         if refused:
             return None, None, refused
         key = key_for(kind, rest[0]) if len(rest) == 1 else None

@@ -6,7 +6,6 @@ Commands are private, except /bind_review_group, which is sent inside the group 
 
 from __future__ import annotations
 
-import asyncio
 
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, MessageHandler, filters
@@ -85,7 +84,7 @@ async def template_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if who.repeated or not (who.is_super or who.admin_of):
         return
     svc = services(context)
-    outs = await asyncio.to_thread(svc.admin.pending_text, who, message.text)
+    outs = await svc.call(svc.admin.pending_text, who, message.text)
     if outs is None:
         return
     await send_all(context, update.effective_chat.id, outs)

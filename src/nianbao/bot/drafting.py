@@ -15,6 +15,7 @@ from functools import partial
 from datetime import date, datetime, timezone
 
 from ..dialogs.interview import Interview, Reply
+from ..dialogs.parsing import AnswerError, parse_year
 from ..dialogs.prompts import Prompts
 from ..report.docx_render import render_docx
 from ..report.model import Report
@@ -26,6 +27,10 @@ from .messages import callback_data
 from .storage import LogEntry, ReportExists, ReportRow, StaleVersion, Store
 
 Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ class Drafting:
         self.config = config
         self.render = render  # a rendering.Renderer in the bot: another process
         self.after_render = after_render  # what to offer with a finished draft (「提交审核」)
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or utc_now
         self.prompts_for = prompts_for or (lambda county: Prompts())
 
     # ---- entry points ----------------------------------------------------------------------------
@@ -124,17 +129,17 @@ class Drafting:
             self.store.set_active(who.tg_id, exists.report_id)
             row = self.store.report(exists.report_id)
             assert row is not None
-            return [Out(say("bot.resumed", title=_row_title(row))), *self._run(who, row, lambda iv: iv.start())]
-        return [Out(say("bot.new_draft", title=_row_title(row))), *self._outs(row, replies)]
+            return [Out(say("bot.resumed", title=row_title(row))), *self._run(who, row, lambda iv: iv.start())]
+        return [Out(say("bot.new_draft", title=row_title(row))), *self._outs(row, replies)]
 
     def drafts(self, who: Identity) -> list[Out]:
         rows = self.store.reports_of(who.tg_id)
         if not rows:
             return [Out(say("bot.no_drafts"))]
         active = self.store.active_report(who.tg_id)
-        lines = [say("bot.draft_line", title=_row_title(r), status=say(f"bot.status_{r.status.value}"),
+        lines = [say("bot.draft_line", title=row_title(r), status=say(f"bot.status_{r.status.value}"),
                      active=active is not None and active.id == r.id) for r in rows]
-        buttons = tuple((callback_data("drafts", str(r.id)), _row_title(r)[-14:]) for r in rows[:8])
+        buttons = tuple((callback_data("drafts", str(r.id)), row_title(r)[-14:]) for r in rows[:8])
         return [Out(say("bot.drafts", lines=lines), buttons=buttons)]
 
     def switch(self, who: Identity, report_id: int) -> list[Out]:
@@ -142,7 +147,7 @@ class Drafting:
         if row is None or row.owner_id != who.tg_id:
             return [Out(say("bot.not_your_draft"))]
         self.store.set_active(who.tg_id, report_id)
-        return [Out(say("bot.switched", title=_row_title(row))), *self._run(who, row, lambda iv: iv.start())]
+        return [Out(say("bot.switched", title=row_title(row))), *self._run(who, row, lambda iv: iv.start())]
 
     def export(self, who: Identity) -> list[Out]:
         """/export: the report file (JSON) of the active draft."""
@@ -167,7 +172,7 @@ class Drafting:
 
     def _run(self, who: Identity, row: ReportRow, act: Callable[[Interview], list[Reply]]) -> list[Out]:
         if not row.editable:
-            return [Out(say(f"bot.locked_{row.status.value}", title=_row_title(row)))]
+            return [Out(say(f"bot.locked_{row.status.value}", title=row_title(row)))]
         interview = self._interview(row)
         replies = act(interview)
         if interview.changed:  # answers, but also 返回 / 修改 / 跳过 / a pending confirmation
@@ -210,14 +215,16 @@ class Drafting:
         return outs
 
 
-def _row_title(row: ReportRow) -> str:
-    return f"{row.organ}{row.year}年"
+def row_title(row: ReportRow) -> str:
+    """How a draft is named in messages: organ and year."""
+    return say("bot.row_title", organ=row.organ, year=row.year)
 
 
 def _year_arg(arg: str, today: date) -> int | None:
-    arg = arg.strip().removesuffix("年")
-    if not arg:
+    """/new's optional year (default: last year); None when it is not a report year."""
+    if not arg.strip():
         return today.year - 1
-    if arg.isdigit() and 2021 <= int(arg) <= today.year:
-        return int(arg)
-    return None
+    try:
+        return parse_year(arg, today_year=today.year)
+    except AnswerError:
+        return None

@@ -35,7 +35,7 @@ async def who_is(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Identity
     user = update.effective_user
     assert user is not None
     svc = services(context)
-    return await asyncio.to_thread(_identify, svc, user.id, user.full_name, update.update_id)
+    return await svc.call(_identify, svc, user.id, user.full_name, update.update_id)
 
 
 def _identify(svc: Services, tg_id: int, name: str, update_id: int) -> Identity:
@@ -76,7 +76,7 @@ async def send_later(context: ContextTypes.DEFAULT_TYPE, chat_id: int, job: Call
                      then: Sequence[Out]) -> None:
     """Run a slow job (a .docx) off the loop after its update is done, then send its result."""
     try:
-        produced = await asyncio.to_thread(job)
+        produced = await asyncio.to_thread(job)  # waits on the rendering process: never on the loop
     except Exception:
         log.exception("background job for chat %s failed", chat_id)
         produced = [Out(say("bot.document_failed"))]
@@ -85,13 +85,8 @@ async def send_later(context: ContextTypes.DEFAULT_TYPE, chat_id: int, job: Call
 
 async def run_for(update: Update, context: ContextTypes.DEFAULT_TYPE,
                   job: Callable[[Services, Identity], list[Out]], *, needs_role: bool = True) -> None:
-    """Identify, refuse strangers with one short explanation, run ``job`` and send its result.
-
-    With a local SQLite database the work (a few queries, the interview: ~2 ms of pure CPU) runs
-    right here: handing it to a worker thread cost more than it saved — the GIL went back and forth
-    between loop and workers, and under 200 updates/s the p99 latency was 120 ms instead of ~50.
-    A network database would stall the loop on every round trip: then it runs in a worker thread.
-    Rendering, the one slow thing, is in another process either way."""
+    """Identify, refuse strangers with one short explanation, run ``job`` (Services.call) and send
+    its result."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc = services(context)
@@ -104,7 +99,7 @@ async def run_for(update: Update, context: ContextTypes.DEFAULT_TYPE,
             return [Out(say("bot.stranger"))]
         return job(svc, who)
 
-    outs = identify_and_run() if svc.runs_inline else await asyncio.to_thread(identify_and_run)
+    outs = await svc.call(identify_and_run)
     await send(context, chat.id, outs)
 
 
@@ -186,7 +181,7 @@ async def press_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         job = lambda s, w: s.drafting.press(w, token, button_id)  # noqa: E731
     else:
         job = lambda s, w: s.route_button(w, token, button_id)  # noqa: E731
-    outs = await asyncio.to_thread(job, svc, who)
+    outs = await svc.call(job, svc, who)
     if outs is None:
         await query.answer(say("bot.button_stale"))
         return
@@ -208,7 +203,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await who_is(update, context)
         outs: list[Out] = [Out(say("bot.sorry"))]
         if who.may_draft:
-            outs += await asyncio.to_thread(services(context).drafting.current, who)
+            outs += await services(context).call(services(context).drafting.current, who)
         await send(context, update.effective_chat.id, outs)
     except Exception:  # the apology itself failed (network down): logged, nothing else to do
         log.exception("update %s: could not apologise", update_id)

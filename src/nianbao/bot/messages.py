@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -63,13 +63,3 @@ def keyboard(buttons: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup | None:
         rows[-1].append(InlineKeyboardButton(label, callback_data=data))
         width += len(label)
     return InlineKeyboardMarkup(rows) if rows else None
-
-
-def commands_menu(entries: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Validate the (command, description) menu for setMyCommands: Telegram wants 1–32 [a-z0-9_]."""
-    for command, description in entries:
-        if not (1 <= len(command) <= 32 and command.replace("_", "").isalnum() and command.islower()):
-            raise ValueError(f"bad command name {command!r}")
-        if not 1 <= len(description) <= 256:
-            raise ValueError(f"bad description for {command!r}")
-    return list(entries)

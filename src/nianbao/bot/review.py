@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from ..dialogs.interview import Interview
 from ..dialogs.prompts import Prompts
 from ..dialogs.screens import title as step_title
 from ..report.docx_render import render_docx
+from ..report.findings import Finding
+from ..report.model import Report
 from ..report.rules import check
 from ..text import say
 from .access import Identity
 from .config import Config
-from .drafting import Out, draft_filename
+from .drafting import Clock, Out, draft_filename, row_title
 from .storage import BadTransition, ReportRow, ReviewAction, StaleVersion, Status, Store
 
-Clock = Callable[[], datetime]
 
 ALERT = "alert"          # tag: answer the button press with this text instead of sending a message
 EVENT_TAG = "event:"     # tag prefix: record the sent message on this review event
@@ -39,8 +40,6 @@ _SUBMIT = re.compile(r"^s(\d{1,12})v(\d{1,9})$")
 _DECIDE = re.compile(r"^d(\d{1,12})v(\d{1,9})$")
 
 
-def row_title(row: ReportRow) -> str:
-    return f"{row.organ}{row.year}年"
 
 
 def alert(key: str, **values: object) -> list[Out]:
@@ -82,42 +81,43 @@ class Review:
 
     def offer_for(self, row: ReportRow) -> list[Out]:
         """The same for a given report (e.g. right after 「生成」)."""
-        refused = self._refusal(row)
+        refused, _, warnings = self._readiness(row)
         if refused:
             return refused
-        warnings = [f for f in check(self._interview(row).report) if not f.is_error and f.rule != "missing"]
         return [Out(say("review.confirm", title=row_title(row), round=row.review_round + 1, warnings=len(warnings)),
                     buttons=((f"s{row.id}v{row.version}|go", say("review.button_submit")),))]
 
-    def _refusal(self, row: ReportRow) -> list[Out]:
-        """Why ``row`` cannot be submitted now (empty: it can)."""
+    def _readiness(self, row: ReportRow) -> tuple[list[Out], Report | None, list[Finding]]:
+        """(why ``row`` cannot be submitted now — empty: it can —, its report, its warnings);
+        the interview is read and checked once."""
         if row.status in (Status.SUBMITTED, Status.APPROVED):
-            return [Out(say(f"review.already_{row.status.value}", title=row_title(row)))]
+            return [Out(say(f"review.already_{row.status.value}", title=row_title(row)))], None, []
         interview = self._interview(row)
-        errors = [f.message for f in check(interview.report) if f.is_error]
+        findings = check(interview.report)
+        errors = [f.message for f in findings if f.is_error]
+        warnings = [f for f in findings if not f.is_error and f.rule != "missing"]
         missing = [step_title(interview, step) for step in interview.missing_steps()]
         if errors or missing:
             return [Out(say("review.not_ready", errors=errors[:MAX_LISTED], missing=missing[:MAX_LISTED],
-                            more=max(0, len(missing) - MAX_LISTED)))]
+                            more=max(0, len(missing) - MAX_LISTED)))], interview.report, warnings
         if self.group_of(row.county) is None:
-            return [Out(say("review.no_group", county=row.county))]
-        return []
+            return [Out(say("review.no_group", county=row.county))], interview.report, warnings
+        return [], interview.report, warnings
 
     def submit(self, who: Identity, report_id: int, version: int) -> list[Out] | None:
         row = self.store.report(report_id)
         if row is None or row.owner_id != who.tg_id or row.version != version:
             return None
-        refused = self._refusal(row)
+        refused, report, warnings = self._readiness(row)
         if refused:
             return refused
         try:
             change = self.store.set_status(row.id, Status.SUBMITTED, row.version, actor=who.tg_id, now=self.clock())
         except (StaleVersion, BadTransition):
             return None
-        row = change.report
-        report = self._interview(row).report
+        row = change.report  # a new version and round; the answers are the ones just checked
         group = self.group_of(row.county)
-        findings = [f.message for f in check(report) if not f.is_error and f.rule != "missing"]
+        findings = [f.message for f in warnings]
         decide = f"d{row.id}v{row.version}"
         return [
             Out(document=self.render(report, draft=True), filename=draft_filename(report), chat_id=group,

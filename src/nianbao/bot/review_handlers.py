@@ -8,7 +8,6 @@ they get the one short explanation.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
@@ -60,7 +59,7 @@ async def send_all(context: ContextTypes.DEFAULT_TYPE, chat_id: int, outs: Seque
             continue
         if out.tag and out.tag.startswith(EVENT_TAG) and sent:
             last = sent[-1]
-            await asyncio.to_thread(svc.store.set_event_message, int(out.tag.removeprefix(EVENT_TAG)),
+            await svc.call(svc.store.set_event_message, int(out.tag.removeprefix(EVENT_TAG)),
                                     last.chat_id, last.message_id)
     return undelivered
 
@@ -76,7 +75,7 @@ async def run(update: Update, context: ContextTypes.DEFAULT_TYPE, job: Job) -> N
         if chat.type == ChatType.PRIVATE:
             await context.bot.send_message(chat.id, say("bot.stranger"))
         return
-    outs = await asyncio.to_thread(job, services(context), who)
+    outs = await services(context).call(job, services(context), who)
     undelivered = await send_all(context, chat.id, outs)
     if undelivered:
         await send(context, chat.id, [Out(say("admin.not_delivered", count=undelivered))])
@@ -116,7 +115,7 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     outs = None
     if parsed is not None and chat is not None:
         message_id = query.message.message_id if query.message else None
-        outs = await asyncio.to_thread(services(context).route_button, who, *parsed, chat.id, message_id)
+        outs = await services(context).call(services(context).route_button, who, *parsed, chat.id, message_id)
     if outs is None:
         await query.answer(say("bot.button_stale"))
         raise ApplicationHandlerStop
@@ -145,7 +144,7 @@ async def reason_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     who = await who_is(update, context)
     if who.repeated:
         return
-    outs = await asyncio.to_thread(services(context).review.reason, who, chat.id, replied, message.text)
+    outs = await services(context).call(services(context).review.reason, who, chat.id, replied, message.text)
     if outs is not None:
         await send_all(context, chat.id, outs)
 

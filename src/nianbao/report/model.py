@@ -13,6 +13,7 @@ from typing import Annotated, Any, Iterator, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
+from ..text import say
 from . import labels
 
 # ---- value types ------------------------------------------------------------------------------
@@ -276,7 +277,7 @@ class Report(_Part):
 
     @property
     def title(self) -> str:
-        organ = self.organ or "（机关名称待填写）"
+        organ = self.organ or say("common.organ_to_be_filled")
         year = f"{self.year}年" if self.year else ""
         return f"{organ}{year}{labels.TITLE_SUFFIX}"
 

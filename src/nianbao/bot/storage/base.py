@@ -34,6 +34,10 @@ class StoreBase:
         # this process's writers on a lock first hands the database over at once (other processes
         # still meet busy_timeout). PostgreSQL has row locks: no queue there.
         self._write_queue = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        # Read on every update, changed rarely and only through this store (the bot is the
+        # database's only writer): kept in memory, forgotten by the writes that change them.
+        self._roles_cache: dict[int, tuple] = {}
+        self._override_cache: dict[str, dict[str, str]] = {}
 
     def close(self) -> None:
         self._engine.dispose()

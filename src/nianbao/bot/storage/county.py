@@ -73,18 +73,17 @@ class CountyStore(StoreBase):
         """
         if county is None:
             return None
-        cache = self.__dict__.setdefault("_override_cache", {})
-        known = cache.get(county)
+        known = self._override_cache.get(county)
         if known is None:
             with self._read() as s:
                 known = dict(s.execute(select(TemplateOverride.key, TemplateOverride.source)
                                        .where(TemplateOverride.county == county,
                                               ~TemplateOverride.key.startswith(PENDING_EDIT))).all())
-            cache[county] = known
+            self._override_cache[county] = known
         return known.get(key)
 
     def _forget_overrides(self, county: str) -> None:
-        self.__dict__.get("_override_cache", {}).pop(county, None)
+        self._override_cache.pop(county, None)
 
     def reset_override(self, county: str, key: str) -> bool:
         """Back to the default text; False if there was no override."""

@@ -56,8 +56,7 @@ class PeopleStore(StoreBase):
         Asked on every update, changed rarely (grant, revoke, invite): kept in memory and forgotten
         whenever this store changes them — the bot is the database's only writer.
         """
-        cache = self.__dict__.setdefault("_roles_cache", {})
-        known = cache.get(tg_id)
+        known = self._roles_cache.get(tg_id)
         if known is None:
             with self._read() as s:
                 rows = s.execute(
@@ -65,11 +64,11 @@ class PeopleStore(StoreBase):
                     .where(Membership.user_id == tg_id)
                     .order_by(Membership.county, Membership.role)
                 )
-                known = cache[tg_id] = tuple((county, Role(role)) for county, role in rows)
+                known = self._roles_cache[tg_id] = tuple((county, Role(role)) for county, role in rows)
         return list(known)
 
     def _forget_roles(self, tg_id: int) -> None:
-        self.__dict__.get("_roles_cache", {}).pop(tg_id, None)
+        self._roles_cache.pop(tg_id, None)
 
     @retry_on_conflict
     def grant(self, tg_id: int, county: str, role: Role | str, by: int | None,
