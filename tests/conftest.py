@@ -40,3 +40,55 @@ async def tg_bot(fake_tg):
 
     async with telegram.Bot(**fake_tg.bot_kwargs) as bot:
         yield bot
+
+
+# ---- PostgreSQL ------------------------------------------------------------------------------------
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """SQLAlchemy URL of a PostgreSQL server for this test session: NIANBAO_TEST_POSTGRES_URL if set,
+    else a throw-away cluster (tests/pgcluster.py) started on first use and stopped at session end.
+    Without server binaries the asking test is skipped — except in CI (CI=true), where it fails."""
+    given = os.environ.get("NIANBAO_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    from pgcluster import PostgresCluster, PostgresNotFound
+
+    try:
+        cluster, missing = PostgresCluster(), None
+    except PostgresNotFound as error:
+        missing = error
+    if missing and _in_ci():
+        pytest.fail(f"CI needs PostgreSQL for these tests: {missing}", pytrace=False)
+    if missing:
+        pytest.skip(f"PostgreSQL not installed: {missing}")
+    cluster.start()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, empty database on pg_server for this test (its SQLAlchemy URL); dropped afterwards,
+    connections still open to it included."""
+    import secrets
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(pg_server)
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"t_{secrets.token_hex(6)}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

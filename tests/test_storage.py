@@ -44,22 +44,17 @@ ADMIN, OFFICIAL, OTHER_OFFICIAL, REVIEWER = 100, 1, 2, 300
 GROUP = -1001234567890
 
 
-# PostgreSQL runs too when a throwaway server is given (its public schema is wiped per test), e.g.
-# NIANBAO_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:55432/postgres
-POSTGRES_URL = os.environ.get("NIANBAO_TEST_POSTGRES_URL")
-POSTGRES = ["postgres"] if POSTGRES_URL else []
+# PostgreSQL runs too, always: a fresh empty database per test on the session's throw-away server
+# (conftest.py's pg_url; NIANBAO_TEST_POSTGRES_URL=postgresql+psycopg://… points it at another server).
+POSTGRES = ["postgres"]
 
 
-def _database_url(kind: str, tmp_path) -> str:
+def _database_url(kind: str, tmp_path, request=None) -> str:
     if kind == "file":
         return f"sqlite:///{tmp_path / 'nianbao.sqlite'}"
     if kind == "memory":
         return "sqlite://"
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    engine.dispose()
-    return POSTGRES_URL
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +69,7 @@ def sqlite_template(tmp_path_factory):
 def store(request, tmp_path, sqlite_template):
     if request.param == "file":
         shutil.copyfile(sqlite_template, tmp_path / "nianbao.sqlite")
-    opened = Store.open(_database_url(request.param, tmp_path))
+    opened = Store.open(_database_url(request.param, tmp_path, request))
     yield opened
     opened.close()
 
@@ -82,7 +77,7 @@ def store(request, tmp_path, sqlite_template):
 @pytest.fixture(params=["file", *POSTGRES])
 def url(request, tmp_path):
     """A database that outlives the Store object (and the process)."""
-    return _database_url(request.param, tmp_path)
+    return _database_url(request.param, tmp_path, request)
 
 
 @pytest.fixture
