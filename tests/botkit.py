@@ -17,7 +17,7 @@ from fakebot import FakeTelegram
 from fakebot.people import FakeUser
 from fakebot.records import SentItem
 
-from nianbao.bot.app import build_application, poll, start_app, stop_app
+from nianbao.bot.app import BotProcess
 from nianbao.bot.config import Config
 from nianbao.bot.storage import Store
 
@@ -52,27 +52,28 @@ class RunningBot:
     config: Config
     clock_now: list[datetime] = field(default_factory=lambda: [TODAY])
     _stop: asyncio.Event | None = None
-    _task: asyncio.Task | None = None
-    app: object = None
+    process: BotProcess | None = None
 
     def clock(self) -> datetime:
         return self.clock_now[0]
 
     async def start(self) -> RunningBot:
-        self.app = build_application(self.config, self.store, clock=self.clock)
-        await start_app(self.app)
+        self.process = BotProcess(self.config, self.store, clock=self.clock, poll_timeout=1)
         self._stop = asyncio.Event()
-        self._task = asyncio.create_task(poll(self.app, self._stop, timeout=1))
+        await self.process.start(self._stop)
+        self.fake.bot_idle = self.idle  # what settled() waits for
         return self
+
+    def idle(self) -> bool:
+        """Every update received is processed and every effect delivered."""
+        return not self.fake.pending_updates and self.store.idle()
 
     async def stop(self) -> None:
         if self._stop is not None:
             self._stop.set()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._task, 5)
-        if self.app is not None:
-            await stop_app(self.app)
-            self.app = None
+        if self.process is not None:
+            await self.process.stop()
+            self.process = None
 
     async def official(self, user_id: int, organ: str = "托里县哈图镇人民政府", county: str = "托里县",
                        name: str = "张三") -> FakeUser:
@@ -157,12 +158,12 @@ def texts(items) -> str:
 
 
 async def settled(fake: FakeTelegram, act, timeout: float = 5.0) -> list[SentItem]:
-    """Run ``act`` (an awaitable that makes updates) and wait until the bot has processed all of them;
-    returns everything the bot sent meanwhile, in every chat. The bot confirms an update (it leaves
-    ``pending_updates``) only after handling it completely, so this waits for exactly what is needed."""
+    """Run ``act`` (an awaitable that makes updates) and wait until the bot has processed all of them
+    and delivered everything they caused; returns everything the bot sent meanwhile, in every chat."""
     before = len(fake.world.outputs)
     await act
     await fake.wait_for(lambda: not fake.pending_updates, timeout)
+    await fake.wait_for(fake.bot_idle, timeout)
     return fake.world.outputs[before:]
 
 

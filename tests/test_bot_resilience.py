@@ -12,11 +12,11 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
-from telegram import Update
 
 from botkit import RunningBot, answer, db_url, documents, make_config, script_answers
 from nianbao.bot.app import serve
 from nianbao.bot.drafting import Drafting
+from nianbao.bot.telegram_channel import inbox_item
 from nianbao.bot.storage import Store
 from nianbao.text import say
 
@@ -73,8 +73,8 @@ async def test_update_delivered_twice_is_applied_once(bot, fake_tg, store):
     assert after.version > before.version
     # … then Telegram delivers the same update again (the bot died before confirming it)
     update_id = max(call.params.get("offset", 0) for call in fake_tg.calls_to("getUpdates")) - 1
-    again = Update.de_json({"update_id": update_id, "message": message}, bot.app.bot)
-    await bot.app.process_update(again)
+    await bot.process.receive([inbox_item({"update_id": update_id, "message": message})])
+    await fake_tg.wait_for(bot.idle)
     assert store.active_report(3002).version == after.version
     assert [a.step for a in store.answers(after.id)].count("county") == 1
 
@@ -117,7 +117,7 @@ async def test_bad_request_is_logged_and_the_user_told(bot, fake_tg, store, capl
     got = await answer(user, "#default")
     assert got[0].text == say("bot.sorry") and "所属县" in got[-1].text
     assert stored_step(store, 3005) == "county"  # the answer was committed before the reply failed
-    assert any("failed: BadRequest" in r.getMessage() for r in caplog.records)
+    assert any("given up on a message: bad request" in r.getMessage() for r in caplog.records)
     assert not any("托里县哈图镇人民政府" in r.getMessage() for r in caplog.records)  # no message text in logs
 
 

@@ -16,8 +16,6 @@ class Identity:
     admin_of: frozenset[str] = field(default_factory=frozenset)      # counties this user administers
     reviewer_of: frozenset[str] = field(default_factory=frozenset)   # counties whose drafts this user may decide
     official_of: frozenset[str] = field(default_factory=frozenset)   # counties this user drafts in
-    update_id: int | None = None  # the Telegram update being handled
-    repeated: bool = False        # that update's answer was already committed (delivered again after a crash)
 
     @property
     def has_role(self) -> bool:
@@ -35,8 +33,7 @@ class Identity:
         return county is not None and (self.is_super or county in self.admin_of or county in self.reviewer_of)
 
 
-def identify(store: Store, config: Config, tg_id: int, name: str, *, update_id: int | None = None,
-             repeated: bool = False) -> Identity:
+def identify(store: Store, config: Config, tg_id: int, name: str) -> Identity:
     roles = store.roles_of(tg_id)
     admin_of = {county for county, role in roles if role == Role.ADMIN}
     admin_of |= {county for county, settings in config.counties.items() if tg_id in settings.admins}
@@ -47,6 +44,4 @@ def identify(store: Store, config: Config, tg_id: int, name: str, *, update_id: 
         admin_of=frozenset(admin_of),
         reviewer_of=frozenset(county for county, role in roles if role == Role.REVIEWER),
         official_of=frozenset(county for county, role in roles if role == Role.OFFICIAL),
-        update_id=update_id,
-        repeated=repeated,
     )

@@ -249,10 +249,14 @@ class Admin:
                         deadline=self.config.review.deadline(year), days=self._days_left(year)))]
 
     def rollup(self, who: Identity, words: list[str]) -> list[Out]:
-        """/rollup [年份] [县名]: the approved reports summed, as a report file and a .docx."""
+        """/rollup [年份] [县名]: the approved reports summed, as a report file and a .docx — a job,
+        done off the event loop when its turn comes (a county may have thousands of organs)."""
         county, year, refused = self._county_year(who, words, "rollup")
         if refused:
             return refused
+        return [Out(job=("rollup", {"county": county, "year": year}))]
+
+    def rollup_job(self, county: str, year: int) -> list[Out]:
         reports = self._reports(county, year)
         organs = sorted(set(self.store.organs_in_county(county)) | set(reports))
         approved = [r for r in reports.values() if r.status is Status.APPROVED]

@@ -11,13 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from datetime import date, datetime, timezone
 
 from ..dialogs.interview import Interview, Reply
 from ..dialogs.parsing import AnswerError, parse_year
 from ..dialogs.prompts import Prompts
-from ..report.docx_render import render_docx
 from ..report.model import Report
 from ..report.rules import check
 from ..text import say
@@ -45,9 +43,18 @@ class Out:
     reply_to: int | None = None
     force_reply: bool = False                   # ask the reader to answer by replying (group privacy mode)
     tag: str | None = None                      # what this message is, for the caller (e.g. "review" post)
-    # Slow work (rendering a .docx) done after the update is finished: the handler runs it in the
-    # background and sends what it returns, then the Outs that followed this one.
-    later: Callable[[], list["Out"]] | None = None
+    # Slow work (rendering a .docx, a roll-up) named with its arguments (JSON values): queued in the
+    # outbox with the rest, done by the sender off the event loop when its turn comes; what it
+    # returns is sent in its place, before the Outs that followed it.
+    job: tuple[str, dict] | None = None
+
+
+def render_out(report: Report, *, draft: bool, caption: str, filename: str | None = None,
+               title: str | None = None, chat_id: int | None = None) -> Out:
+    """The .docx of ``report`` as it is now, rendered when its turn comes (a durable job)."""
+    args = {"report": report.to_json(), "draft": draft, "title": title, "caption": caption,
+            "filename": filename or draft_filename(report, final=not draft)}
+    return Out(job=("render", args), chat_id=chat_id)
 
 
 def report_token(report: ReportRow) -> str:
@@ -70,11 +77,9 @@ def findings_caption(report: Report) -> str:
 class Drafting:
     def __init__(self, store: Store, config: Config, clock: Clock | None = None,
                  prompts_for: Callable[[str | None], Prompts] | None = None,
-                 render: Callable[..., bytes] = render_docx,
                  after_render: Callable[[ReportRow], list[Out]] | None = None) -> None:
         self.store = store
         self.config = config
-        self.render = render  # a rendering.Renderer in the bot: another process
         self.after_render = after_render  # what to offer with a finished draft (「提交审核」)
         self.clock = clock or utc_now
         self.prompts_for = prompts_for or (lambda county: Prompts())
@@ -181,7 +186,7 @@ class Drafting:
             year = interview.report.year if interview.report.year != row.year else None
             try:
                 version = self.store.save_answer(row.id, row.version, interview.to_json(), log, who.tg_id,
-                                                 self.clock(), update_id=who.update_id, year=year)
+                                                 self.clock(), year=year)
             except ReportExists as exists:
                 # The official answered a year their organ already has a report for: not accepted.
                 return [Out(say("bot.year_taken", organ=row.organ, year=exists.year)),
@@ -201,17 +206,12 @@ class Drafting:
             if reply.text or reply.buttons:  # 「正在生成草稿……」 goes out before the document
                 outs.append(Out(reply.text, tuple((callback_data(token, b.id), b.label) for b in reply.buttons)))
             if reply.render:
-                # Rendering takes tens of ms (more when several officials finish at once): done
-                # after this update, so it never holds up the next updates of anyone.
-                outs.append(Out(later=partial(self._document, report or self._interview(row).report, row)))
-        return outs
-
-
-    def _document(self, report: Report, row: ReportRow) -> list[Out]:
-        outs = [Out(document=self.render(report, draft=True), filename=draft_filename(report),
-                    text=findings_caption(report))]
-        if self.after_render is not None:
-            outs += self.after_render(row)
+                # Rendering takes tens of ms (more when several officials finish at once): a job the
+                # sender does after this update, so it never holds up the next updates of anyone.
+                drafted = report or self._interview(row).report
+                outs.append(render_out(drafted, draft=True, caption=findings_caption(drafted)))
+                if self.after_render is not None:
+                    outs += self.after_render(row)
         return outs
 
 

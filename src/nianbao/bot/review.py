@@ -19,14 +19,13 @@ from datetime import timedelta, timezone
 from ..dialogs.interview import Interview
 from ..dialogs.prompts import Prompts
 from ..dialogs.screens import title as step_title
-from ..report.docx_render import render_docx
 from ..report.findings import Finding
 from ..report.model import Report
 from ..report.rules import check
 from ..text import say
 from .access import Identity
 from .config import Config
-from .drafting import Clock, Out, draft_filename, row_title
+from .drafting import Clock, Out, render_out, row_title
 from .storage import BadTransition, ReportRow, ReviewAction, StaleVersion, Status, Store
 
 
@@ -48,8 +47,7 @@ def alert(key: str, **values: object) -> list[Out]:
 
 class Review:
     def __init__(self, store: Store, config: Config, clock: Clock,
-                 prompts_for: Callable[[str | None], Prompts], render: Callable[..., bytes] = render_docx) -> None:
-        self.render = render  # a rendering.Renderer in the bot: another process
+                 prompts_for: Callable[[str | None], Prompts]) -> None:
         self.store = store
         self.config = config
         self.clock = clock
@@ -120,8 +118,8 @@ class Review:
         findings = [f.message for f in warnings]
         decide = f"d{row.id}v{row.version}"
         return [
-            Out(document=self.render(report, draft=True), filename=draft_filename(report), chat_id=group,
-                text=say("review.post_caption", title=row_title(row), round=row.review_round)),
+            render_out(report, draft=True, chat_id=group,
+                       caption=say("review.post_caption", title=row_title(row), round=row.review_round)),
             Out(say("review.post", title=row_title(row), round=row.review_round, official=who.name,
                     report_id=row.id, warnings=findings[:MAX_LISTED], more=max(0, len(findings) - MAX_LISTED)),
                 buttons=((f"{decide}|ok", say("review.button_approve")), (f"{decide}|back", say("review.button_return"))),
@@ -167,13 +165,13 @@ class Review:
             return alert("review.already_decided", title=row_title(row))
         row = change.report
         report = self._interview(row).report
-        final = self.render(report, draft=False)
-        name = draft_filename(report, final=True)
+        # Rendered by the sender when each lane's turn comes: the approval commits at once, and a
+        # crash at any instant after it still delivers both final documents.
         return [
-            Out(document=final, filename=name, text=say("review.approved_group", title=row_title(row),
+            render_out(report, draft=False, caption=say("review.approved_group", title=row_title(row),
                                                         round=row.review_round, reviewer=who.name)),
-            Out(document=final, filename=name, chat_id=row.owner_id,
-                text=say("review.approved_official", title=row_title(row), round=row.review_round)),
+            render_out(report, draft=False, chat_id=row.owner_id,
+                       caption=say("review.approved_official", title=row_title(row), round=row.review_round)),
         ]
 
     def reason(self, who: Identity, chat_id: int, replied_id: int, text: str) -> list[Out] | None:

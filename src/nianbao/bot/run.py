@@ -1,4 +1,10 @@
-"""`nianbao run`: start the Telegram bot (long polling, or webhook with --webhook URL)."""
+"""`nianbao run`: start the Telegram bot (long polling, or webhook with --webhook URL).
+
+``--workers N`` (PostgreSQL only) starts N worker processes and keeps them running: a worker that
+dies is started again, and all of them die with this supervisor, however it dies. A process
+supervisor (systemd, supervisord) may instead start N plain ``nianbao run`` itself: the workers
+need nothing from each other but the database.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +13,52 @@ import asyncio
 import logging
 import os
 import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from ..text import say
 from .config import ConfigError, load_config
+from .leases import DatabaseInUse, SingleProcessLock
+from .lifeline import die_with_parent
 from .storage import Store, StoreError
+
+RESTART_DELAY_S = 1.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=None, help="config TOML (default: $NIANBAO_CONFIG or ./config.toml)")
     parser.add_argument("--webhook", metavar="URL", default=None, help="webhook mode at this public HTTPS URL")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="worker processes on one PostgreSQL database (default 1)")
     parser.add_argument("--poll-timeout", type=int, default=30, help=argparse.SUPPRESS)
+    parser.add_argument("--child-of", type=int, default=None, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as timedelta, PTB's future default
+    if args.child_of is not None:
+        die_with_parent(args.child_of)
     try:
         config = load_config(args.config, webhook_url=args.webhook)
     except ConfigError as err:
         print(str(err), file=sys.stderr)
         return 2
+    sqlite = config.database.url.startswith("sqlite")
+    if args.workers < 1 or (args.workers > 1 and sqlite):
+        print(say("bot.workers_need_postgres"), file=sys.stderr)
+        return 2
+    if args.workers > 1:
+        return supervise(args)
     logging.basicConfig(level=config.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
+    single = SingleProcessLock(config.database.url)
+    try:
+        single.acquire()
+    except DatabaseInUse as busy:
+        print(say("bot.database_in_use", path=str(busy)), file=sys.stderr)
+        return 2
     try:
         store = Store.open(config.database.url)
     except StoreError as err:
@@ -39,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(_serve_until_signal(config, store, args.poll_timeout))
     finally:
         store.close()
+        single.release()
     return 0
 
 
@@ -50,3 +80,40 @@ async def _serve_until_signal(config, store, poll_timeout: int) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await serve(config, store, stop, poll_timeout=poll_timeout)
+
+
+def supervise(args: argparse.Namespace) -> int:
+    """Keep ``args.workers`` worker processes running until SIGINT/SIGTERM."""
+    command = [sys.executable, "-m", "nianbao", "run", "--child-of", str(os.getpid()),
+               "--poll-timeout", str(args.poll_timeout)]
+    if args.config is not None:
+        command += ["--config", str(args.config)]
+    if args.webhook is not None:
+        command += ["--webhook", args.webhook]
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    workers = [subprocess.Popen(command) for _ in range(args.workers)]
+    try:
+        while not stopping:
+            time.sleep(0.2)
+            for i, worker in enumerate(workers):
+                if worker.poll() is not None and not stopping:
+                    print(say("bot.worker_restarted", number=i + 1, code=worker.returncode), file=sys.stderr)
+                    time.sleep(RESTART_DELAY_S)
+                    workers[i] = subprocess.Popen(command)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+    return 0

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..dialogs.prompts import Prompts
-from .access import Identity
+from ..text import say
+from .access import Identity, identify
 from .admin import Admin
 from .config import Config
 from .drafting import Clock, Drafting, Out, utc_now
@@ -51,10 +52,29 @@ class Services:
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.config.rendering.workers)
-        self.review = Review(self.store, self.config, self.clock, self.prompts_for, self.renderer)
-        self.drafting = Drafting(self.store, self.config, self.clock, self.prompts_for, self.renderer,
+        self.review = Review(self.store, self.config, self.clock, self.prompts_for)
+        self.drafting = Drafting(self.store, self.config, self.clock, self.prompts_for,
                                  after_render=self.review.offer_for)
         self.admin = Admin(self.store, self.config, self.clock, self.renderer)
+        # The slow jobs an Out may name (drafting.Out.job): run by the sender, off the event loop.
+        self.jobs: dict[str, Callable[..., list[Out]]] = {"render": self.render_job, "rollup": self.admin.rollup_job}
+
+    def apology(self, chat_id: str) -> list[Out]:
+        """What replaces a message the platform refused: sorry, and the official's current question."""
+        outs = [Out(say("bot.sorry"))]
+        if chat_id.lstrip("-").isdigit() and int(chat_id) > 0:  # a person's own chat
+            who = identify(self.store, self.config, int(chat_id), "")
+            if who.may_draft:
+                outs += self.drafting.current(who)
+        return outs
+
+    def run_job(self, name: str, args: dict) -> list[Out]:
+        return self.jobs[name](**args)
+
+    def render_job(self, report: str, draft: bool, title: str | None, caption: str, filename: str) -> list[Out]:
+        """A .docx of the report file ``report`` (JSON) as it was when the job was queued."""
+        return [Out(document=self.renderer.render_json(report, draft=draft, title=title), filename=filename,
+                    text=caption)]
 
     @property
     def runs_inline(self) -> bool:

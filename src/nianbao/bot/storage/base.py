@@ -1,8 +1,15 @@
 """What every part of the store shares: transactions, and helpers that run inside one.
 
 Every public store method is its own transaction (``_write`` / ``_read``) and returns frozen
-snapshots; when a write method returns, its transaction is committed, so the bot may then reply.
-Writes on SQLite take the write lock when they begin (see engine.py): concurrent writers queue.
+snapshots; when a write method returns, its transaction is committed. Inside ``unit_of_work()`` they
+all join one transaction instead (writes as savepoints, so a refused write undoes only itself): what
+an update does — its answer, its audit rows, its outbox entries, the mark that it was processed —
+commits together or not at all. Writes on SQLite take the write lock when they begin (engine.py).
+
+Caches (roles, county texts) are read on every update and changed rarely. Several workers may share
+the database, so every write that changes a cached thing bumps the ``generation`` row in its own
+transaction, and every unit of work reads that row first: a worker drops its caches when another
+moved it. A unit of work that rolls back drops them too (it may have cached what it then undid).
 """
 
 from __future__ import annotations
@@ -12,10 +19,11 @@ import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import NoReturn
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +31,11 @@ from .engine import writer
 from .errors import NotOwner, ReportLocked, ReportNotFound, StaleVersion
 from .models import Organ, Report, Status, User
 from .rows import ReportRow
+
+# The transaction of the unit of work running in this thread or task (None: each call commits alone).
+_AMBIENT: ContextVar[Connection | None] = ContextVar("nianbao_unit_of_work", default=None)
+_READ_GENERATION = text("SELECT value FROM generation WHERE id = 1")
+_BUMP_GENERATION = text("UPDATE generation SET value = value + 1 WHERE id = 1")
 
 
 class StoreBase:
@@ -34,10 +47,11 @@ class StoreBase:
         # this process's writers on a lock first hands the database over at once (other processes
         # still meet busy_timeout). PostgreSQL has row locks: no queue there.
         self._write_queue = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-        # Read on every update, changed rarely and only through this store (the bot is the
-        # database's only writer): kept in memory, forgotten by the writes that change them.
+        # Read on every update, changed rarely: kept in memory, forgotten by the writes that change
+        # them here and, across workers, when the generation row moves (see the module's docstring).
         self._roles_cache: dict[int, tuple] = {}
         self._override_cache: dict[str, dict[str, str]] = {}
+        self._generation: int | None = None
 
     def close(self) -> None:
         self._engine.dispose()
@@ -46,27 +60,108 @@ class StoreBase:
     def engine(self) -> Engine:
         return self._engine
 
+    @property
+    def is_sqlite(self) -> bool:
+        return self._engine.dialect.name == "sqlite"
+
+    # ---- one transaction for everything an update does ---------------------------------------
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Connection]:
+        """Every store call inside joins this one transaction, committed when the block ends."""
+        if _AMBIENT.get() is not None:
+            raise RuntimeError("a unit of work is already open here")
+        with self._write_queue, self._writer.connect() as conn:
+            try:
+                with conn.begin():
+                    token = _AMBIENT.set(conn)
+                    try:
+                        self._follow_generation(conn)
+                        yield conn
+                    finally:
+                        _AMBIENT.reset(token)
+            except BaseException:
+                self._forget_cached()
+                raise
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a unit of work: a part that can fail alone (its writes undone, the rest kept)."""
+        conn = _AMBIENT.get()
+        if conn is None:
+            yield
+            return
+        try:
+            with conn.begin_nested():
+                yield
+        except BaseException:
+            self._forget_cached()
+            raise
+
+    def _follow_generation(self, conn: Connection) -> None:
+        current = conn.execute(_READ_GENERATION).scalar()
+        if current != self._generation:
+            self._forget_cached()
+            self._generation = current
+
+    def _forget_cached(self) -> None:
+        self._roles_cache.clear()
+        self._override_cache.clear()
+
+    def refresh_caches(self) -> None:
+        """Outside a unit of work (e.g. before an admin command run alone): follow the generation."""
+        with self._engine.connect() as conn:
+            self._follow_generation(conn)
+
+    # ---- transactions of single calls (or savepoints inside a unit of work) -------------------
+
     @contextmanager
     def _write(self) -> Iterator[Session]:
+        conn = _AMBIENT.get()
+        if conn is not None:
+            with Session(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint") as session, \
+                    session.begin():
+                yield session
+            return
         with self._write_queue, Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
 
     @contextmanager
     def _write_connection(self) -> Iterator[Connection]:
         """A Core connection in a write transaction, for the hottest paths (no ORM session)."""
+        conn = _AMBIENT.get()
+        if conn is not None:
+            with conn.begin_nested():
+                yield conn
+            return
         with self._write_queue, self._writer.begin() as conn:
             yield conn
 
     @contextmanager
     def _read_connection(self) -> Iterator[Connection]:
         """A Core connection in a read transaction, for the per-update lookups (no ORM session)."""
+        conn = _AMBIENT.get()
+        if conn is not None:
+            yield conn
+            return
         with self._engine.begin() as conn:
             yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
+        conn = _AMBIENT.get()
+        if conn is not None:
+            with Session(bind=conn, join_transaction_mode="rollback_only") as session:
+                yield session
+            return
         with Session(self._engine) as session, session.begin():
             yield session
+
+
+def bump_generation(conn: Connection | Session) -> None:
+    """In the transaction that changes a cached thing (roles, county texts): every worker drops its
+    caches at its next unit of work."""
+    conn.execute(_BUMP_GENERATION)
 
 
 def retry_on_conflict(method):

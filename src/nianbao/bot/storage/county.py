@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
-from .base import StoreBase, retry_on_conflict, utc
+from .base import StoreBase, bump_generation, retry_on_conflict, utc
 from .errors import GroupTaken
 from .models import ReviewGroup, TemplateOverride
 from .rows import OverrideRow
@@ -61,6 +61,7 @@ class CountyStore(StoreBase):
                     s.add(row)
                 row.source, row.updated_by, row.updated_at = source, by, at
                 s.flush()
+                bump_generation(s)
                 return _override_row(row)
         finally:
             self._forget_overrides(county)  # after the commit: no reader can cache the old text again
@@ -89,8 +90,11 @@ class CountyStore(StoreBase):
         """Back to the default text; False if there was no override."""
         try:
             with self._write() as s:
-                return bool(s.execute(delete(TemplateOverride).where(TemplateOverride.county == county,
-                                                                     TemplateOverride.key == key)).rowcount)
+                gone = s.execute(delete(TemplateOverride).where(TemplateOverride.county == county,
+                                                                TemplateOverride.key == key)).rowcount
+                if gone:
+                    bump_generation(s)
+                return bool(gone)
         finally:
             self._forget_overrides(county)
 

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, inspect, insert, select, text, update
 
 from .engine import writer
 from .errors import SchemaError
-from .models import Base, SchemaVersion
+from .models import Base, Generation, SchemaVersion
 
 BASELINE = 1
 
@@ -39,8 +39,21 @@ def _v2_users_last_update_id(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE users ADD COLUMN last_update_id BIGINT"))
 
 
+def _v3_inbox_outbox(conn: Connection) -> None:
+    for name in ("inbox", "outbox", "generation"):
+        Base.metadata.tables[name].create(conn, checkfirst=True)
+    columns = {column["name"] for column in inspect(conn).get_columns("reports")}
+    for column in ("progress_done", "progress_total"):
+        if column not in columns:
+            conn.execute(text(f"ALTER TABLE reports ADD COLUMN {column} INTEGER"))
+    if conn.execute(select(Generation.id)).first() is None:
+        conn.execute(insert(Generation).values(id=1, value=0))
+
+
 UPGRADES: tuple[Step, ...] = (  # steps after the baseline, ascending
     Step(2, "users.last_update_id: skip updates delivered again after a crash", _v2_users_last_update_id),
+    Step(3, "inbox, outbox, generation; reports.progress_*: effects that survive a crash, several workers",
+         _v3_inbox_outbox),
 )
 
 
@@ -59,6 +72,7 @@ def migrate(engine: Engine, upgrades: Sequence[Step] = UPGRADES) -> int:
         if current is None:
             Base.metadata.create_all(conn)
             conn.execute(insert(SchemaVersion).values(id=1, version=latest))
+            conn.execute(insert(Generation).values(id=1, value=0))
             return latest
         if current > latest:
             raise SchemaError(f"database schema v{current} is newer than this nianbao (v{latest})")

@@ -18,11 +18,14 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -163,6 +166,10 @@ class Report(Base):
     review_round: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The interview's progress (answered, asked) as of the last write (schema v3): /progress lists a
+    # county's thousands of drafts from these columns instead of parsing every interview.
+    progress_done: Mapped[int | None] = mapped_column(Integer)
+    progress_total: Mapped[int | None] = mapped_column(Integer)
 
 
 class AnswerLog(Base):
@@ -241,3 +248,64 @@ class SchemaVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
+
+
+# ---- what crosses the process boundary (schema v3): updates in, effects out ----------------------
+
+
+class InboxItem(Base):
+    """An update as the channel delivered it, committed before it is acknowledged (polling: before the
+    next offset is asked; webhook: before HTTP 200). ``processed_at`` is set in the same transaction
+    as everything the update caused, so an update is applied exactly once, whoever processes it."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_inbox_external"),
+        Index("ix_inbox_pending", "chat_key", "id", postgresql_where=text("processed_at IS NULL"),
+              sqlite_where=text("processed_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))     # Telegram's update_id, as text
+    chat_key: Mapped[str] = mapped_column(String(80))        # "telegram:<chat id>": one chat, one order
+    payload: Mapped[str] = mapped_column(Text)               # the update as received (JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # "ok", "error" (apologised), "ignored"
+
+
+class OutboxItem(Base):
+    """One effect to deliver: a message, a document, a button's answer, or a job (a .docx to render,
+    a roll-up) whose results take its place in the lane. Written in the transaction that caused it;
+    delivered in order per lane (a chat) by whichever process holds that lane."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_pending", "lane", "id", postgresql_where=text("delivered_at IS NULL"),
+              sqlite_where=text("delivered_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    lane: Mapped[str] = mapped_column(String(80))            # "telegram:<chat id>"
+    # Order within the lane: an entry's own id, or for what a job produced, the job's id (so its
+    # results stand where the job stood, before anything queued after the job).
+    position: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))            # message | document | answer | job
+    payload: Mapped[str] = mapped_column(Text)               # JSON
+    blob: Mapped[bytes | None] = mapped_column(LargeBinary)  # a document's bytes
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)  # after a 429 or a network error
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failure: Mapped[str | None] = mapped_column(String(200))  # why it could not be delivered (then given up)
+
+
+class Generation(Base):
+    """One counter, bumped by every write that changes what workers cache (roles, county texts):
+    each unit of work reads it first and drops its caches when another worker moved it."""
+
+    __tablename__ = "generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from .base import StoreBase, ensure_user, organ_named, retry_on_conflict, utc
+from .base import StoreBase, bump_generation, ensure_user, organ_named, retry_on_conflict, utc
 from .errors import InviteError
 from .models import Invite, Membership, Organ, OrganOfficial, Role, User
 from .rows import OfficialRow, UserRow
@@ -91,6 +91,8 @@ class PeopleStore(StoreBase):
                     Membership.user_id == tg_id, Membership.county == county, Membership.role == role
                 )
             ).rowcount
+            if gone:
+                bump_generation(s)
             if role is Role.OFFICIAL:
                 organs = select(Organ.id).where(Organ.county == county)
                 s.execute(
@@ -209,6 +211,7 @@ def _grant(s: Session, tg_id: int, county: str, role: Role, by: int | None, at: 
     if held is not None:
         return False
     s.add(Membership(user_id=tg_id, county=county, role=role.value, granted_by=by, granted_at=at))
+    bump_generation(s)
     return True
 
 

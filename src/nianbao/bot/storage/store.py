@@ -13,11 +13,12 @@ from .county import CountyStore
 from .engine import make_engine
 from .migrate import UPGRADES, Step, migrate
 from .people import PeopleStore
+from .queues import QueueStore
 from .reports import ReportStore
 from .review import ReviewStore
 
 
-class Store(PeopleStore, ReportStore, ReviewStore, CountyStore):
+class Store(PeopleStore, ReportStore, ReviewStore, CountyStore, QueueStore):
     @classmethod
     def open(cls, url: str, *, upgrades: Sequence[Step] = UPGRADES) -> Store:
         """Connect, create or migrate the schema, and return a ready store."""

@@ -1,0 +1,238 @@
+"""What the bot does with one incoming message, transport-free: who said it, which command, which service.
+
+Every channel's connector hands an ``Incoming`` here; what comes back is the list of ``Out`` to send
+and, for a pressed button, its ``Answer``. This runs inside the update's unit of work (worker.py), so
+everything it writes commits together with the outbox entries of what it returns.
+
+Strangers get one line in a private chat and silence in a group (no chatter in a county's group).
+Commands sent in a group count only where a group makes sense (/bind_review_group, /history) and
+replies there only when they answer the bot's own question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..text import say
+from .access import Identity, identify
+from .admin import Admin
+from .channel import Incoming
+from .drafting import Out
+from .messages import parse_callback
+from .review import ALERT
+from .services import Services
+from .storage import InviteError
+
+ENGINE_COMMANDS = frozenset({"back", "skip", "status", "edit", "review", "help", "cancel"})
+
+# Admin commands: name → Admin method taking the words after the command.
+_WORDS = {
+    "grant_admin": Admin.grant_admin,
+    "grant_reviewer": Admin.grant_reviewer,
+    "invite": Admin.invite,
+    "progress": Admin.progress,
+    "rollup": Admin.rollup,
+    "remind": Admin.remind,
+}
+# Template commands: name → (Admin method, the kind of template it acts on).
+_TEMPLATES = {
+    "prompt": (Admin.show_template, "prompts"),
+    "narrative": (Admin.show_template, "narratives"),
+    "reset_prompt": (Admin.reset_template, "prompts"),
+    "reset_narrative": (Admin.reset_template, "narratives"),
+}
+_SET_TEMPLATE = {"set_prompt": "prompts", "set_narrative": "narratives"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to a pressed button: a small notice (or a pop-up to dismiss when ``alert``)."""
+
+    text: str = ""
+    alert: bool = False
+
+
+@dataclass(frozen=True)
+class Routed:
+    outs: list[Out]
+    answer: Answer | None = None  # for a pressed button
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    words: list[str]   # after the command, on its first line
+    body: str          # the lines below the first
+
+    @property
+    def arg(self) -> str:
+        return " ".join(self.words)
+
+
+def parse_command(text: str, bot_username: str | None = None) -> Command | None:
+    """「/edit 3」 → Command("edit", ["3"], ""); None when the text is not a command (for this bot)."""
+    if not text.startswith("/"):
+        return None
+    first, _, body = text.partition("\n")
+    head, *words = first.split()
+    name, _, addressee = head[1:].partition("@")
+    if addressee and bot_username and addressee.lower() != bot_username.lower():
+        return None  # /start@another_bot in a group: not for us
+    if not name:
+        return None
+    return Command(name.lower(), words, body)
+
+
+class Router:
+    def __init__(self, services: Services, bot_username: str | None = None) -> None:
+        self.svc = services
+        self.bot_username = bot_username
+
+    def identify(self, msg: Incoming) -> Identity:
+        tg_id = int(msg.sender_id)
+        self.svc.store.upsert_user(tg_id, msg.sender_name, self.svc.clock())
+        return identify(self.svc.store, self.svc.config, tg_id, msg.sender_name)
+
+    def handle(self, msg: Incoming) -> Routed:
+        who = self.identify(msg)
+        if msg.button is not None:
+            return self.press(who, msg)
+        command = parse_command(msg.text, self.bot_username)
+        if not msg.private:
+            return Routed(self.in_group(who, msg, command))
+        if command is not None:
+            return Routed(self.command(who, command))
+        return Routed(self.text(who, msg))
+
+    # ---- private chat ---------------------------------------------------------------------------
+
+    def command(self, who: Identity, command: Command) -> list[Out]:
+        name = command.name
+        if name in ("start", "join"):
+            return self.start(who, command) if name == "start" else self.join(who, command.arg)
+        if not who.has_role:
+            return [Out(say("bot.stranger"))]
+        svc = self.svc
+        if name in _WORDS:
+            return _WORDS[name](svc.admin, who, command.words)
+        if name in _TEMPLATES:
+            method, kind = _TEMPLATES[name]
+            return method(svc.admin, who, kind, command.words)
+        if name in _SET_TEMPLATE:
+            return svc.admin.set_template(who, _SET_TEMPLATE[name], command.words, command.body)
+        if name == "bind_review_group":
+            return [Out(say("admin.bind_usage"))]
+        if name == "submit":
+            return svc.review.offer(who) if who.may_draft else [Out(say("review.officials_only"))]
+        if name == "history":
+            return svc.review.history(who, command.arg)
+        if name == "help" and not who.may_draft:
+            return help_for(who)
+        drafting = {
+            "new": lambda: svc.drafting.new(who, command.arg),
+            "drafts": lambda: svc.drafting.drafts(who),
+            "export": lambda: svc.drafting.export(who),
+        }
+        if name in drafting:
+            return drafting[name]()
+        if name in ENGINE_COMMANDS:
+            return svc.drafting.command(who, name, command.arg)
+        return []  # an unknown command: as Telegram bots do, nothing
+
+    def start(self, who: Identity, command: Command) -> list[Out]:
+        """/start, or /start CODE from an invite link."""
+        if command.words:
+            return self.join(who, command.arg)
+        if not who.has_role:
+            return [Out(say("bot.stranger"))]
+        return self.svc.drafting.start(who) if who.may_draft else [Out(say("bot.intro_no_drafting"))]
+
+    def join(self, who: Identity, code: str) -> list[Out]:
+        """/join CODE: redeem a one-time invite from the county admin."""
+        if not code:
+            return [Out(say("bot.join_usage"))]
+        svc = self.svc
+        try:
+            county, organ = svc.store.redeem_invite(code, who.tg_id, svc.clock())
+        except InviteError as err:
+            return [Out(say(f"bot.invite_{err.reason}"))]
+        who = identify(svc.store, svc.config, who.tg_id, who.name)  # an official now
+        return [Out(say("bot.joined", county=county, organ=organ)), *svc.drafting.new(who, "")]
+
+    def text(self, who: Identity, msg: Incoming) -> list[Out]:
+        """Free text: an admin's template text (a reply to the bot's question), else an answer."""
+        if not who.has_role:
+            return [Out(say("bot.stranger"))]
+        if msg.replied_to_bot is not None and (who.is_super or who.admin_of):
+            outs = self.svc.admin.pending_text(who, msg.text)
+            if outs is not None:
+                return outs
+        return self.svc.drafting.text(who, msg.text)
+
+    # ---- groups ---------------------------------------------------------------------------------
+
+    def in_group(self, who: Identity, msg: Incoming, command: Command | None) -> list[Out]:
+        if command is not None:
+            if not who.has_role:
+                return []
+            if command.name == "bind_review_group":
+                return self.svc.admin.bind_group(who, int(msg.chat_id), command.words)
+            if command.name == "history":
+                return self.svc.review.history(who, command.arg)
+            return []
+        if msg.replied_to_bot is None or not msg.text:
+            return []
+        # A reply to the bot's 「请写明退回原因」: the reason, and the decision to return (the review
+        # answers a non-reviewer who replies; other talk in the group gets nothing).
+        return self.svc.review.reason(who, int(msg.chat_id), msg.replied_to_bot, msg.text) or []
+
+    # ---- buttons --------------------------------------------------------------------------------
+
+    def press(self, who: Identity, msg: Incoming) -> Routed:
+        """A pressed button. Stale or foreign buttons are answered politely and change nothing."""
+        parsed = parse_callback(msg.button)
+        stale = Routed([], Answer(say("bot.button_stale")))
+        if parsed is None:
+            return stale
+        token, button_id = parsed
+        svc = self.svc
+        if not (who.has_role or svc.review.owns(token) or svc.admin.owns(token)):
+            return stale  # review and template buttons explain themselves to anyone who presses them
+        outs = self._button_job(token, button_id, msg)(who)
+        if outs is None:
+            return stale
+        alerts = [out.text for out in outs if out.tag == ALERT]
+        return Routed([out for out in outs if out.tag != ALERT],
+                      Answer(alerts[0], alert=True) if alerts else Answer())
+
+    def _button_job(self, token: str, button_id: str, msg: Incoming) -> Callable[[Identity], list[Out] | None]:
+        svc = self.svc
+        if token == "drafts":
+            return lambda who: svc.drafting.switch(who, int(button_id)) if button_id.isdigit() else None
+        if svc.review.owns(token) or svc.admin.owns(token):
+            return lambda who: svc.route_button(who, token, button_id, int(msg.chat_id), msg.message_id)
+        if token.startswith("r"):
+            return lambda who: svc.drafting.press(who, token, button_id) if msg.private else None
+        return lambda who: None
+
+    # ---- when handling failed -------------------------------------------------------------------
+
+    def apologise(self, msg: Incoming) -> Routed:
+        """After a failure (its writes undone): say sorry and ask the current question again."""
+        if not msg.private:
+            return Routed([], Answer(say("bot.sorry")) if msg.button is not None else None)
+        who = self.identify(msg)
+        outs = [Out(say("bot.sorry"))]
+        if who.may_draft:
+            outs += self.svc.drafting.current(who)
+        return Routed(outs, Answer() if msg.button is not None else None)
+
+
+def help_for(who: Identity) -> list[Out]:
+    """/help for admins and reviewers who do not draft (officials get the interview's help)."""
+    if who.is_super or who.admin_of:
+        return [Out(say("admin.help", is_super=who.is_super))]
+    if who.reviewer_of:
+        return [Out(say("admin.reviewer_help"))]
+    return [Out(say("bot.intro_no_drafting"))]

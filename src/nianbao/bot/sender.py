@@ -1,0 +1,169 @@
+"""Delivering the outbox: every committed effect at least once, in order per chat, whoever is alive.
+
+A lane (one chat of one channel) is drained by one process at a time, under a lease (leases.py). Its
+entries go out oldest first through the channel's ``OutputChannel``; each is marked delivered right
+after the platform accepted it — so the only duplicate a crash can make is an entry sent but not yet
+marked. A job (a .docx to render, a roll-up) runs off the event loop when its turn comes; what it
+returns replaces it in the lane, in one transaction. Flood control and network failures postpone the
+lane (its order is kept); what can never be delivered is given up, with the reason recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from ..text import say
+from .channel import OutputChannel, RetryLater, Undeliverable, split_lane
+from .drafting import Out
+from .effects import ANSWER, APOLOGY, DOCUMENT, JOB, MESSAGE, effects_of
+from .leases import Leases
+from .services import Services
+from .storage import OutboxRow
+from .worker import RESCAN_S, chat_hash, wait_any
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 30          # an entry failing this often for unknown reasons is given up
+BACKOFF_MAX_S = 60.0
+
+
+class Sender:
+    def __init__(self, services: Services, leases: Leases, outputs: dict[str, OutputChannel], *, slots: int,
+                 wake: asyncio.Event) -> None:
+        self.svc = services
+        self.leases = leases
+        self.outputs = outputs
+        self.slots = slots
+        self.wake = wake
+        self._active: set[str] = set()
+        self._tasks: set[asyncio.Task] = set()
+        self._timers: set[asyncio.TimerHandle] = set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self.wake.clear()
+            try:
+                lanes = await self.svc.call(self.svc.store.pending_lanes, 4 * self.slots)
+            except Exception as err:
+                log.warning("outbox scan failed: %s", type(err).__name__)
+                lanes = []
+            for lane in lanes:
+                if len(self._active) >= self.slots:
+                    break
+                if lane not in self._active:
+                    self._active.add(lane)
+                    self._spawn(self._drain(lane, stop))
+            await wait_any(stop, self.wake, RESCAN_S)
+        for timer in self._timers:
+            timer.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, work) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drain(self, lane: str, stop: asyncio.Event) -> None:
+        call = self.svc.call
+        try:
+            lease = await asyncio.to_thread(self.leases.try_hold, f"out:{lane}")
+            if lease is None:
+                return  # another process delivers this lane
+            try:
+                while not stop.is_set():
+                    entry = await call(self.svc.store.next_effect, lane)
+                    if entry is None:
+                        break
+                    wait = _seconds_until(entry.not_before, now())
+                    if wait > 0:
+                        self._wake_in(wait)
+                        break
+                    if not await self.deliver(entry):
+                        break
+            finally:
+                await asyncio.to_thread(lease.release)
+        except Exception as err:  # the database is away: the entries wait for the next scan
+            log.error("lane %s: delivery failed: %s", chat_hash(lane), type(err).__name__, exc_info=err)
+            self._wake_in(1.0)
+        finally:
+            self._active.discard(lane)
+            self.wake.set()
+
+    def _wake_in(self, seconds: float) -> None:
+        timer = asyncio.get_running_loop().call_later(seconds, self.wake.set)
+        self._timers.add(timer)
+
+    # ---- one entry -----------------------------------------------------------------------------
+
+    async def deliver(self, entry: OutboxRow) -> bool:
+        """Deliver one entry; False when the lane must wait (postponed)."""
+        store, call = self.svc.store, self.svc.call
+        channel, chat_id = split_lane(entry.lane)
+        output = self.outputs[channel]
+        p = entry.payload
+        try:
+            if entry.kind == JOB:
+                await self._run_job(entry, channel, chat_id)
+                return True
+            if entry.kind == MESSAGE:
+                sent = await output.send_text(chat_id, p["text"], buttons=[tuple(b) for b in p["buttons"]],
+                                              force_reply=p["force_reply"], reply_to=p["reply_to"])
+                event = (p["event"], int(chat_id), sent.message_id) if "event" in p and sent.message_id else None
+                await call(store.delivered, entry.id, now(), None, event)
+            elif entry.kind == DOCUMENT:
+                await output.send_file(chat_id, entry.blob or b"", p["filename"], caption=p["caption"],
+                                       reply_to=p["reply_to"])
+                await call(store.delivered, entry.id, now())
+            elif entry.kind == ANSWER:
+                await output.answer_button(p["query"], p["text"], alert=p["alert"])
+                await call(store.delivered, entry.id, now())
+            else:
+                await call(store.delivered, entry.id, now(), f"unknown kind {entry.kind}")
+            return True
+        except RetryLater as later:
+            log.warning("lane %s: %s; again in %.1f s", chat_hash(entry.lane), later.reason, later.seconds)
+            await call(store.postpone, entry.id, now() + timedelta(seconds=later.seconds))
+            self._wake_in(later.seconds)
+            return False
+        except Undeliverable as never:
+            log.warning("lane %s: given up on a %s: %s", chat_hash(entry.lane), entry.kind, never.reason)
+            if entry.kind == MESSAGE and not never.chat_gone and not p.get("apology"):
+                # The person is there but this message was refused: never leave them without the
+                # question — an apology and the current question take its place.
+                outs = await call(self.svc.apology, chat_id)
+                effects = effects_of([replace(out, chat_id=None, tag=APOLOGY) for out in outs], channel, chat_id)
+                await call(store.finish_job, entry, effects, now())
+                return True
+            await call(store.delivered, entry.id, now(), never.reason)
+            return True
+        except Exception as err:  # a bug or an unknown failure: back off, and give up in the end
+            log.error("lane %s: %s failed: %s", chat_hash(entry.lane), entry.kind, type(err).__name__, exc_info=err)
+            if entry.attempts + 1 >= MAX_ATTEMPTS:
+                await call(store.delivered, entry.id, now(), type(err).__name__)
+                return True
+            delay = min(BACKOFF_MAX_S, 0.5 * 2 ** entry.attempts)
+            await call(store.postpone, entry.id, now() + timedelta(seconds=delay))
+            self._wake_in(delay)
+            return False
+
+    async def _run_job(self, entry: OutboxRow, channel: str, chat_id: str) -> None:
+        name, args = entry.payload["job"], entry.payload["args"]
+        try:
+            produced = await asyncio.to_thread(self.svc.run_job, name, args)  # slow: never on the loop
+        except Exception as err:
+            log.error("job %s failed: %s", name, type(err).__name__, exc_info=err)
+            produced = [Out(say("bot.document_failed"))]
+        # A job speaks only in its own lane: its results stand where it stood.
+        effects = effects_of([replace(out, chat_id=None) for out in produced], channel, chat_id)
+        await self.svc.call(self.svc.store.finish_job, entry, effects, now())
+
+
+def now() -> datetime:
+    """Wall time: when to retry is about the network, not the business clock (which tests fix)."""
+    return datetime.now(timezone.utc)
+
+
+def _seconds_until(moment: datetime | None, now: datetime) -> float:
+    return 0.0 if moment is None else (moment - now).total_seconds()
