@@ -59,6 +59,7 @@ class FakeTelegram:
         self.users: dict[int, FakeUser] = {}
         self.deliveries: list[Delivery] = []   # every webhook POST made
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
+        self._holds: list[tuple[str, int | None, asyncio.Future]] = []
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._push_lock = asyncio.Lock()
@@ -194,6 +195,22 @@ class FakeTelegram:
             description = "Bad Request: injected failure" if status == 400 else _reason(status)
         self._add_fault(method, _Fault(error=ApiError(status, description)), times)
 
+    def hold(self, method: str, chat_id: int | None = None) -> asyncio.Future:
+        """The next call of ``method`` (to ``chat_id``, if given) arrives and is never answered nor
+        carried out: the returned future resolves with that ApiCall when it arrives — the moment a
+        crash test kills the bot, its request in flight. Held calls end when the client goes away."""
+        arrived = asyncio.get_running_loop().create_future()
+        self._holds.append((method.lower(), chat_id, arrived))
+        return arrived
+
+    def _take_hold(self, call: ApiCall) -> asyncio.Future | None:
+        for hold in self._holds:
+            method, chat_id, arrived = hold
+            if method == call.method.lower() and (chat_id is None or str(call.params.get("chat_id")) == str(chat_id)):
+                self._holds.remove(hold)
+                return arrived
+        return None
+
     def drop(self, method: str, times: int = 1) -> None:
         """The next `times` calls of method get their connection closed without an answer."""
         self._add_fault(method, _Fault(drop=True), times)
@@ -250,6 +267,10 @@ class FakeTelegram:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
             call.params, call.files = await read_request(request)
+            if (arrived := self._take_hold(call)) is not None:
+                if not arrived.done():
+                    arrived.set_result(call)
+                await asyncio.Event().wait()  # never answered: cancelled when the client hangs up
             fault = self._take_fault(call.method)
             if fault and fault.drop:
                 call.status, call.description = 0, "connection dropped"
