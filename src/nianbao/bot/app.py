@@ -54,7 +54,7 @@ class BotProcess:
         self.inbox_wake, self.outbox_wake = asyncio.Event(), asyncio.Event()
         shared = not store.is_sqlite
         self.worker = Worker(self.services, Router(self.services), {}, slots=8 if shared else 4,
-                             wake=self.inbox_wake)
+                             wake=self.inbox_wake, delivered=self.outbox_wake.set)
         self.sender = Sender(self.services, self.leases, {CHANNEL: TelegramOutput(self.bot)},
                              slots=16, wake=self.outbox_wake)
         self.notifications = Notifications(store, {"nianbao_inbox": self.inbox_wake,

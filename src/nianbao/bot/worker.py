@@ -36,12 +36,13 @@ def chat_hash(chat_key: str) -> str:
 
 class Worker:
     def __init__(self, services: Services, router: Router, parsers: dict[str, Parser], *, slots: int,
-                 wake: asyncio.Event) -> None:
+                 wake: asyncio.Event, delivered: Callable[[], None] = lambda: None) -> None:
         self.svc = services
         self.router = router
         self.parsers = parsers
         self.slots = slots
         self.wake = wake
+        self.delivered = delivered  # effects were committed: wake this process's sender
         self._active: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
 
@@ -117,6 +118,7 @@ class Worker:
         """This chat's waiting updates, one unit of work each (letting other chats in between)."""
         try:
             while await self.svc.call(self.process_next, chat_key):
+                self.delivered()
                 await asyncio.sleep(0)
         except Exception as err:  # database trouble: the update stays in the inbox for the next try
             log.error("chat %s: processing failed: %s", chat_hash(chat_key), type(err).__name__, exc_info=err)
