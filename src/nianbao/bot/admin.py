@@ -13,7 +13,6 @@ import re
 import secrets
 from collections.abc import Callable
 
-from ..dialogs.interview import Interview
 from ..dialogs.template_check import TemplateRejected, check_template, preview
 from ..dialogs.template_vars import editable_keys, key_for, sample_variables, shipped_source
 from ..report.docx_render import render_docx
@@ -32,6 +31,8 @@ MAX_TEMPLATE_CHARS = 4000
 _COUNTY_WORD = re.compile(r"^\S{2,20}[县区市旗]$")
 _TG_ID = re.compile(r"^\d{1,15}$")
 _EDIT = re.compile(r"^t([0-9a-f]{8})$")
+_PAGE = re.compile(r"^P(\d{4})(\S{2,20})$")   # a /progress page: year and county
+PROGRESS_PAGE = 30  # organs listed in one message (a phone screen or two)
 
 
 class Admin:
@@ -44,7 +45,7 @@ class Admin:
 
     @staticmethod
     def owns(token: str) -> bool:
-        return bool(_EDIT.match(token))
+        return bool(_EDIT.match(token) or _PAGE.match(token))
 
     # ---- which county ---------------------------------------------------------------------------
 
@@ -196,7 +197,13 @@ class Admin:
                     buttons=((f"t{nonce}|save", say("admin.button_save")), (f"t{nonce}|cancel", say("admin.button_cancel"))))]
 
     def press(self, who: Identity, token: str, button_id: str) -> list[Out] | None:
-        """「保存」/「取消」 under a preview; None when that preview is not the admin's latest."""
+        """「上一页」/「下一页」 of /progress; 「保存」/「取消」 under a preview (None when that preview is not
+        the admin's latest)."""
+        if paging := _PAGE.match(token):
+            county = paging[2]
+            if not who.administers(county) or not button_id.isdigit():
+                return None
+            return self.progress_page(county, int(paging[1]), int(button_id))
         match = _EDIT.match(token)
         pending = self.store.pending_edit(who.tg_id)
         if match is None or pending is None or button_id not in ("save", "cancel"):
@@ -229,24 +236,36 @@ class Admin:
         return (self.config.review.deadline(year) - self.clock().date()).days
 
     def progress(self, who: Identity, words: list[str]) -> list[Out]:
-        """/progress [年份] [县名]: every organ's state and the days left to the deadline."""
+        """/progress [年份] [县名]: every organ's state and the days left to the deadline, a page at a time."""
         county, year, refused = self._county_year(who, words, "progress")
         if refused:
             return refused
+        return self.progress_page(county, year, 1)
+
+    def progress_page(self, county: str, year: int, page: int) -> list[Out]:
+        """One page of the county's progress. States come from the reports' stored progress columns
+        (no interview is parsed), so a county of thousands of organs answers in milliseconds."""
         reports = self._reports(county, year)
-        lines = []
-        for organ in sorted(set(self.store.organs_in_county(county)) | set(reports)):
+        organs = sorted(set(self.store.organs_in_county(county)) | set(reports))
+        counts = dict.fromkeys(("approved", "submitted", "returned", "draft", "not_started"), 0)
+        for organ in organs:
             row = reports.get(organ)
-            if row is None:
-                state = say("admin.state_not_started")
-            elif row.status is Status.DRAFT:
-                x, y = Interview.from_json(row.interview_json).progress
-                state = say("admin.state_drafting", x=x, y=y)
-            else:
-                state = say(f"admin.state_{row.status.value}", round=row.review_round)
-            lines.append(say("admin.progress_line", organ=organ, state=state))
-        return [Out(say("admin.progress", county=county, year=year, lines=lines,
-                        deadline=self.config.review.deadline(year), days=self._days_left(year)))]
+            counts[row.status.value if row else "not_started"] += 1
+        pages = max(1, -(-len(organs) // PROGRESS_PAGE))
+        page = min(max(page, 1), pages)
+        start = (page - 1) * PROGRESS_PAGE
+        lines = [say("admin.progress_line", organ=organ, state=_state(reports.get(organ)))
+                 for organ in organs[start:start + PROGRESS_PAGE]]
+        token = f"P{year}{county}"
+        buttons = []
+        if page > 1:
+            buttons.append((f"{token}|{page - 1}", say("admin.button_previous")))
+        if page < pages:
+            buttons.append((f"{token}|{page + 1}", say("admin.button_next")))
+        return [Out(say("admin.progress", county=county, year=year, lines=lines, start=start, page=page,
+                        pages=pages, total=len(organs), counts=counts,
+                        deadline=self.config.review.deadline(year), days=self._days_left(year)),
+                    buttons=tuple(buttons))]
 
     def rollup(self, who: Identity, words: list[str]) -> list[Out]:
         """/rollup [年份] [县名]: the approved reports summed, as a report file and a .docx — a job,
@@ -292,6 +311,17 @@ class Admin:
                                      days=self._days_left(year), returned=row is not None and row.status is Status.RETURNED),
                                  chat_id=official.tg_id, tag=REMINDER))
         return [*reminders, Out(say("admin.reminded", count=len(reminders), county=county, year=year))]
+
+
+def _state(row: ReportRow | None) -> str:
+    if row is None:
+        return say("admin.state_not_started")
+    if row.status is Status.DRAFT:
+        if row.progress is None:
+            return say("admin.state_opened")
+        x, y = row.progress
+        return say("admin.state_drafting", x=x, y=y)
+    return say(f"admin.state_{row.status.value}", round=row.review_round)
 
 
 REMINDER = "reminder"  # tag: a reminder sent to an official (the handler counts those that failed)

@@ -9,8 +9,11 @@ them in a worker thread, never on the event loop.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import date, datetime, timezone
 
 from ..dialogs.interview import Interview, Reply
@@ -25,6 +28,7 @@ from .messages import callback_data
 from .storage import LogEntry, ReportExists, ReportRow, StaleVersion, Store
 
 Clock = Callable[[], datetime]
+PARSED_KEPT = 4096  # interviews kept parsed (≈ 30 KB each): the officials answering at once
 
 
 def utc_now() -> datetime:
@@ -83,6 +87,10 @@ class Drafting:
         self.after_render = after_render  # what to offer with a finished draft (「提交审核」)
         self.clock = clock or utc_now
         self.prompts_for = prompts_for or (lambda county: Prompts())
+        # Parsed interviews between a chat's updates (report id → (version, interview)): the cost of
+        # an answer stays flat instead of growing with the answers already given.
+        self._parsed: OrderedDict[int, tuple[int, Interview]] = OrderedDict()
+        self._parsed_lock = threading.Lock()
 
     # ---- entry points ----------------------------------------------------------------------------
 
@@ -175,10 +183,27 @@ class Drafting:
     def _interview(self, row: ReportRow) -> Interview:
         return Interview.from_json(row.interview_json, prompts=self.prompts_for(row.county))
 
+    def _working_copy(self, row: ReportRow) -> Interview:
+        """The interview to act on: the one kept from this chat's last update when it is of the stored
+        version (no other worker wrote since), else parsed anew. Taken out of the cache, so an attempt
+        that fails leaves nothing half-changed behind; put back only once its write has committed."""
+        with self._parsed_lock:
+            kept = self._parsed.pop(row.id, None)
+        if kept is not None and kept[0] == row.version:
+            return kept[1]
+        return self._interview(row)
+
+    def _keep(self, report_id: int, version: int, interview: Interview) -> None:
+        with self._parsed_lock:
+            self._parsed[report_id] = (version, interview)
+            self._parsed.move_to_end(report_id)
+            while len(self._parsed) > PARSED_KEPT:
+                self._parsed.popitem(last=False)
+
     def _run(self, who: Identity, row: ReportRow, act: Callable[[Interview], list[Reply]]) -> list[Out]:
         if not row.editable:
             return [Out(say(f"bot.locked_{row.status.value}", title=row_title(row)))]
-        interview = self._interview(row)
+        interview = self._working_copy(row)
         replies = act(interview)
         if interview.changed:  # answers, but also 返回 / 修改 / 跳过 / a pending confirmation
             log = [LogEntry(a.step, a.raw, json.dumps(a.value, ensure_ascii=False, default=str))
@@ -186,7 +211,7 @@ class Drafting:
             year = interview.report.year if interview.report.year != row.year else None
             try:
                 version = self.store.save_answer(row.id, row.version, interview.to_json(), log, who.tg_id,
-                                                 self.clock(), year=year)
+                                                 self.clock(), year=year, progress=interview.progress)
             except ReportExists as exists:
                 # The official answered a year their organ already has a report for: not accepted.
                 return [Out(say("bot.year_taken", organ=row.organ, year=exists.year)),
@@ -197,6 +222,7 @@ class Drafting:
                 assert fresh is not None
                 return [Out(say("bot.stale_write")), *self._outs(fresh, self._interview(fresh).start())]
             row = replace(row, version=version, year=year or row.year)
+        self.store.after_commit(partial(self._keep, row.id, row.version, interview))
         return self._outs(row, replies, interview.report)
 
     def _outs(self, row: ReportRow, replies: Sequence[Reply], report: Report | None = None) -> list[Out]:

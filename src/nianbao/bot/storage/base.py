@@ -34,6 +34,7 @@ from .rows import ReportRow
 
 # The transaction of the unit of work running in this thread or task (None: each call commits alone).
 _AMBIENT: ContextVar[Connection | None] = ContextVar("nianbao_unit_of_work", default=None)
+_AFTER_COMMIT: ContextVar[list | None] = ContextVar("nianbao_after_commit", default=None)
 _READ_GENERATION = text("SELECT value FROM generation WHERE id = 1")
 _BUMP_GENERATION = text("UPDATE generation SET value = value + 1 WHERE id = 1")
 
@@ -71,18 +72,31 @@ class StoreBase:
         """Every store call inside joins this one transaction, committed when the block ends."""
         if _AMBIENT.get() is not None:
             raise RuntimeError("a unit of work is already open here")
+        after: list = []
         with self._write_queue, self._writer.connect() as conn:
             try:
                 with conn.begin():
-                    token = _AMBIENT.set(conn)
+                    token, later = _AMBIENT.set(conn), _AFTER_COMMIT.set(after)
                     try:
                         self._follow_generation(conn)
                         yield conn
                     finally:
                         _AMBIENT.reset(token)
+                        _AFTER_COMMIT.reset(later)
             except BaseException:
                 self._forget_cached()
                 raise
+        for callback in after:
+            callback()
+
+    @staticmethod
+    def after_commit(callback) -> None:
+        """Run ``callback`` once the current unit of work has committed (now, outside of one)."""
+        pending = _AFTER_COMMIT.get()
+        if pending is None:
+            callback()
+        else:
+            pending.append(callback)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -213,8 +227,9 @@ def report_query():
 
 
 def report_row(r: Report, organ: Organ) -> ReportRow:
+    progress = None if r.progress_done is None or r.progress_total is None else (r.progress_done, r.progress_total)
     return ReportRow(r.id, r.owner_id, organ.county, organ.name, r.year, r.interview, Status(r.status),
-                     r.version, r.review_round, r.created_at, r.updated_at)
+                     r.version, r.review_round, r.created_at, r.updated_at, progress)
 
 
 def raise_why_not_written(s: Session, report_id: int, expected: int, user_id: int | None) -> NoReturn:

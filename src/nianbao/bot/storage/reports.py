@@ -23,7 +23,8 @@ _SAVE_INTERVIEW = (
     .where(_reports.c.id == bindparam("report_id"), _reports.c.version == bindparam("expected"),
            _reports.c.owner_id == bindparam("owner"),
            _reports.c.status.in_([status.value for status in EDITABLE]))
-    .values(version=bindparam("new_version"), interview=bindparam("interview"), updated_at=bindparam("at"))
+    .values(version=bindparam("new_version"), interview=bindparam("interview"), updated_at=bindparam("at"),
+            progress_done=bindparam("done"), progress_total=bindparam("total"))
 )
 _LOG_ANSWER = insert(AnswerLog.__table__)
 _SET_YEAR = (
@@ -120,12 +121,12 @@ class ReportStore(StoreBase):
             return None
         return ReportRow(found.id, found.owner_id, found.county, found.name, found.year, found.interview,
                          Status(found.status), found.version, found.review_round, found.created_at,
-                         found.updated_at)
+                         found.updated_at, _progress(found.progress_done, found.progress_total))
 
     def save_answer(self, report_id: int, expected_version: int, interview_json: str,
                     log: Sequence[LogEntry | tuple[str, str, str]], user_id: int,
                     now: datetime | None = None, *, update_id: int | None = None,
-                    year: int | None = None) -> int:
+                    year: int | None = None, progress: tuple[int, int] | None = None) -> int:
         """Store the interview after accepted answers and log them — one transaction, committed on return.
 
         Only the owner may write, only while the report is editable, and only if nobody wrote it
@@ -138,8 +139,10 @@ class ReportStore(StoreBase):
         entries = [_log_entry(entry) for entry in log]
         at = utc(now)
         new_version = expected_version + 1
+        done, total = progress if progress is not None else (None, None)
         params = {"report_id": report_id, "expected": expected_version, "owner": user_id,
-                  "new_version": new_version, "interview": interview_json, "at": at}
+                  "new_version": new_version, "interview": interview_json, "at": at,
+                  "done": done, "total": total}
         try:
             # Core statements built once (below): this is the bot's hottest path.
             with self._write_connection() as conn:
@@ -172,6 +175,10 @@ class ReportStore(StoreBase):
             rows = s.scalars(select(AnswerLog).where(AnswerLog.report_id == report_id).order_by(AnswerLog.id))
             return [AnswerRow(r.id, r.report_id, r.user_id, r.at, r.step, r.raw, r.value_json, r.version)
                     for r in rows]
+
+
+def _progress(done: int | None, total: int | None) -> tuple[int, int] | None:
+    return None if done is None or total is None else (done, total)
 
 
 def _log_entry(entry: LogEntry | tuple[str, str, str]) -> LogEntry:

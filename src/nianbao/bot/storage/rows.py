@@ -30,6 +30,7 @@ class ReportRow:
     review_round: int
     created_at: datetime
     updated_at: datetime
+    progress: tuple[int, int] | None = None  # (answered, asked) as of the last answer; None before it
 
     @property
     def editable(self) -> bool:
