@@ -161,6 +161,10 @@ async def test_webhook_mode_verifies_the_secret(fake_tg, store, tmp_path):
         async with aiohttp.ClientSession(trust_env=False) as http:  # a forger without the secret
             async with http.post(f"http://127.0.0.1:{port}/hook", json={"update_id": 1}) as response:
                 assert response.status == 403
+            secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_token"}
+            for body in (b"not json", b'{"no": "update_id"}', b"[1, 2]"):  # with the secret, but no update
+                async with http.post(f"http://127.0.0.1:{port}/hook", data=body, headers=secret) as response:
+                    assert response.status == 400
     finally:
         stop.set()
         await asyncio.wait_for(server, 10)

@@ -91,9 +91,10 @@ class QueueStore(StoreBase):
         rows = [{"channel": c, "external_id": e, "chat_key": k, "payload": p, "received_at": at}
                 for c, e, k, p in items]
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(_inbox).on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        statement = (dialect.insert(_inbox).on_conflict_do_nothing(index_elements=["channel", "external_id"])
+                     .returning(_inbox.c.id))  # rowcount is not reliable for this on every driver
         with self._write_connection() as conn:
-            new = sum(conn.execute(statement, row).rowcount for row in rows)
+            new = sum(len(conn.execute(statement, row).all()) for row in rows)
             if new:
                 self._notify(conn, INBOX_CHANNEL)
         return new
