@@ -100,6 +100,23 @@ async def arrived(user, before: int, timeout: float = 30.0, settle: float = 0.3)
         count = len(user.replies)
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc's parent links)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
 def stored(bot: BotProcess) -> tuple[dict, list[str]]:
     store = bot.store()
     try:
@@ -147,8 +164,11 @@ async def test_killed_during_a_render(bot, fake_tg):
     await _act(user, HATU[-1])                # 「生成」
     await fake_tg.wait_for(lambda: any("正在生成" in (i.text or "") for i in user.replies[before:]), 20)
     await asyncio.sleep(1.0)                  # the .docx is being rendered (it takes 4 s) …
+    renderers = descendants(bot.process.pid)
+    assert renderers                          # (in a process of its own)
     await bot.kill()                          # … when the bot dies
     assert not any(i.kind == "document" for i in user.replies)
+    await fake_tg.wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in renderers), 5)  # no orphan
     await bot.start()
     await fake_tg.wait_for(lambda: any(i.kind == "document" for i in user.replies), 40)
     assert sum(i.kind == "document" for i in user.replies) == 1
