@@ -22,78 +22,42 @@ from .effects import ANSWER, APOLOGY, DOCUMENT, JOB, MESSAGE, effects_of
 from .leases import Leases
 from .services import Services
 from .storage import OutboxRow
-from .worker import RESCAN_S, chat_hash, wait_any
+from .drain import Drainer, chat_hash
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 30          # an entry failing this often for unknown reasons is given up
 BACKOFF_MAX_S = 60.0
 
 
-class Sender:
+class Sender(Drainer):
+    what = "outbox"
+
     def __init__(self, services: Services, leases: Leases, outputs: dict[str, OutputChannel], *, slots: int,
                  wake: asyncio.Event) -> None:
-        self.svc = services
+        super().__init__(services, slots=slots, wake=wake)
         self.leases = leases
         self.outputs = outputs
-        self.slots = slots
-        self.wake = wake
-        self._active: set[str] = set()
-        self._tasks: set[asyncio.Task] = set()
-        self._timers: set[asyncio.TimerHandle] = set()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            self.wake.clear()
-            try:
-                lanes = await self.svc.call(self.svc.store.pending_lanes, 4 * self.slots)
-            except Exception as err:
-                log.warning("outbox scan failed: %s", type(err).__name__)
-                lanes = []
-            for lane in lanes:
-                if len(self._active) >= self.slots:
-                    break
-                if lane not in self._active:
-                    self._active.add(lane)
-                    self._spawn(self._drain(lane, stop))
-            await wait_any(stop, self.wake, RESCAN_S)
-        for timer in self._timers:
-            timer.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+    def pending(self, limit: int) -> list[str]:
+        return self.svc.store.pending_lanes(limit)
 
-    def _spawn(self, work) -> None:
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _drain(self, lane: str, stop: asyncio.Event) -> None:
-        call = self.svc.call
+    async def drain(self, lane: str, stop: asyncio.Event) -> None:
+        lease = await asyncio.to_thread(self.leases.try_hold, f"out:{lane}")
+        if lease is None:
+            return  # another process delivers this lane
         try:
-            lease = await asyncio.to_thread(self.leases.try_hold, f"out:{lane}")
-            if lease is None:
-                return  # another process delivers this lane
-            try:
-                while not stop.is_set():
-                    entry = await call(self.svc.store.next_effect, lane)
-                    if entry is None:
-                        break
-                    wait = _seconds_until(entry.not_before, now())
-                    if wait > 0:
-                        self._wake_in(wait)
-                        break
-                    if not await self.deliver(entry):
-                        break
-            finally:
-                await asyncio.to_thread(lease.release)
-        except Exception as err:  # the database is away: the entries wait for the next scan
-            log.error("lane %s: delivery failed: %s", chat_hash(lane), type(err).__name__, exc_info=err)
-            self._wake_in(1.0)
+            while not stop.is_set():
+                entry = await self.svc.call(self.svc.store.next_effect, lane)
+                if entry is None:
+                    break
+                wait = _seconds_until(entry.not_before, now())
+                if wait > 0:
+                    self.wake_in(wait)
+                    break
+                if not await self.deliver(entry):
+                    break
         finally:
-            self._active.discard(lane)
-            self.wake.set()
-
-    def _wake_in(self, seconds: float) -> None:
-        timer = asyncio.get_running_loop().call_later(seconds, self.wake.set)
-        self._timers.add(timer)
+            await asyncio.to_thread(lease.release)
 
     # ---- one entry -----------------------------------------------------------------------------
 
@@ -125,7 +89,7 @@ class Sender:
         except RetryLater as later:
             log.warning("lane %s: %s; again in %.1f s", chat_hash(entry.lane), later.reason, later.seconds)
             await call(store.postpone, entry.id, now() + timedelta(seconds=later.seconds))
-            self._wake_in(later.seconds)
+            self.wake_in(later.seconds)
             return False
         except Undeliverable as never:
             log.warning("lane %s: given up on a %s: %s", chat_hash(entry.lane), entry.kind, never.reason)
@@ -145,7 +109,7 @@ class Sender:
                 return True
             delay = min(BACKOFF_MAX_S, 0.5 * 2 ** entry.attempts)
             await call(store.postpone, entry.id, now() + timedelta(seconds=delay))
-            self._wake_in(delay)
+            self.wake_in(delay)
             return False
 
     async def _run_job(self, entry: OutboxRow, channel: str, chat_id: str) -> None:

@@ -13,38 +13,30 @@ apology as its effect: a bad update is never retried forever.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from datetime import datetime, timezone
 from collections.abc import Callable
 
 from .channel import Incoming
+from .drain import Drainer, chat_hash
 from .effects import answer_effect, effects_of
 from .router import Router, Routed
 from .services import Services
 
 log = logging.getLogger(__name__)
 Parser = Callable[[str], Incoming | None]   # a channel's payload (JSON) → the message, None to ignore
-RESCAN_S = 1.0  # look for work this often even without a wake-up (another worker's NOTIFY may be lost)
 
 
-def chat_hash(chat_key: str) -> str:
-    """A chat as it may appear in logs: never the id itself."""
-    return hashlib.blake2b(chat_key.encode(), digest_size=4).hexdigest()
+class Worker(Drainer):
+    what = "inbox"
 
-
-class Worker:
     def __init__(self, services: Services, router: Router, parsers: dict[str, Parser], *, slots: int,
                  wake: asyncio.Event, delivered: Callable[[], None] = lambda: None) -> None:
-        self.svc = services
+        super().__init__(services, slots=slots, wake=wake)
         self.router = router
         self.parsers = parsers
-        self.slots = slots
-        self.wake = wake
         self.delivered = delivered  # effects were committed: wake this process's sender
-        self._active: set[str] = set()
-        self._tasks: set[asyncio.Task] = set()
 
     # ---- one update (synchronous: runs in a worker thread, or on the loop with SQLite) ----------
 
@@ -91,49 +83,11 @@ class Worker:
 
     # ---- the loop ------------------------------------------------------------------------------
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Until ``stop``: find chats with waiting updates and work on up to ``slots`` of them at once."""
-        while not stop.is_set():
-            self.wake.clear()
-            try:
-                chats = await self.svc.call(self.svc.store.pending_chats, 4 * self.slots)
-            except Exception as err:  # the database is away: try again shortly
-                log.warning("inbox scan failed: %s", type(err).__name__)
-                chats = []
-            for chat in chats:
-                if len(self._active) >= self.slots:
-                    break
-                if chat not in self._active:
-                    self._active.add(chat)
-                    self._spawn(self._drain(chat))
-            await wait_any(stop, self.wake, RESCAN_S)
-        await asyncio.gather(*self._tasks, return_exceptions=True)  # let units of work finish
+    def pending(self, limit: int) -> list[str]:
+        return self.svc.store.pending_chats(limit)
 
-    def _spawn(self, work) -> None:
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _drain(self, chat_key: str) -> None:
+    async def drain(self, chat_key: str, stop: asyncio.Event) -> None:
         """This chat's waiting updates, one unit of work each (letting other chats in between)."""
-        try:
-            while await self.svc.call(self.process_next, chat_key):
-                self.delivered()
-                await asyncio.sleep(0)
-        except Exception as err:  # database trouble: the update stays in the inbox for the next try
-            log.error("chat %s: processing failed: %s", chat_hash(chat_key), type(err).__name__, exc_info=err)
-            await asyncio.sleep(0.5)
-        finally:
-            self._active.discard(chat_key)
-            self.wake.set()  # a slot is free: look again
-
-
-async def wait_any(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:
-    """Sleep until ``wake`` or ``stop`` is set, or ``timeout`` seconds have passed."""
-    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
-    try:
-        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-
+        while not stop.is_set() and await self.svc.call(self.process_next, chat_key):
+            self.delivered()
+            await asyncio.sleep(0)
