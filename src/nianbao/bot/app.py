@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+from concurrent.futures import ThreadPoolExecutor
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -41,6 +42,12 @@ MENU = ("start", "new", "drafts", "status", "review", "back", "edit", "help", "s
 POLLER_LEASE = "telegram:getUpdates"
 POLLER_RETRY_S = 1.0
 STOP_GRACE_S = 5.0
+# Chats processed / delivered at once by one process. With PostgreSQL each costs pooled connections
+# (storage/engine.py sizes the pool for these) and threads (THREADS, below).
+WORKER_SLOTS, SENDER_SLOTS = 8, 8
+# Database calls, lease waits and slow jobs (renders) run in threads: asyncio's default of
+# cpu + 4 threads (6 here) let a few renders starve every chat's queries.
+THREADS = 32
 
 
 class BotProcess:
@@ -53,10 +60,10 @@ class BotProcess:
         self.bot = build_bot(config)
         self.inbox_wake, self.outbox_wake = asyncio.Event(), asyncio.Event()
         shared = not store.is_sqlite
-        self.worker = Worker(self.services, Router(self.services), {}, slots=8 if shared else 4,
+        self.worker = Worker(self.services, Router(self.services), {}, slots=WORKER_SLOTS if shared else 4,
                              wake=self.inbox_wake, delivered=self.outbox_wake.set)
         self.sender = Sender(self.services, self.leases, {CHANNEL: TelegramOutput(self.bot)},
-                             slots=16, wake=self.outbox_wake)
+                             slots=SENDER_SLOTS, wake=self.outbox_wake)
         self.notifications = Notifications(store, {"nianbao_inbox": self.inbox_wake,
                                                    "nianbao_outbox": self.outbox_wake})
         self._tasks: list[asyncio.Task] = []
@@ -68,6 +75,8 @@ class BotProcess:
             self.inbox_wake.set()
 
     async def start(self, stop: asyncio.Event) -> None:
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="nianbao"))
         await self.bot.initialize()  # getMe: the bot's id and username
         self.worker.router.bot_username = self.bot.username
         self.worker.parsers[CHANNEL] = parser(self.bot.id)

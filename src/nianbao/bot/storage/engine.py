@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 BUSY_TIMEOUT_MS = 10_000
+POOL_SIZE, POOL_OVERFLOW = 10, 30  # PostgreSQL: ≥ worker slots + 2 × sender slots + 2 (app.py)
 WRITE_OPTION = "nianbao_write"
 # NORMAL in WAL mode: a returned commit survives any crash or kill of the bot process (tested with
 # SIGKILL); only a power cut or OS crash may undo the last few commits, never corrupt the file.
@@ -24,7 +25,10 @@ SQLITE_SYNCHRONOUS = "NORMAL"  # execution option marking an engine view whose t
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # A bot process holds a connection per chat being processed, two per chat being delivered
+        # (the lane's lease, and its queries) and two of its own (poller lease, LISTEN): SQLAlchemy's
+        # default 5 + 10 ran out at ~15 busy chats, and every waiter stalled 30 s (seen under load).
+        return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     in_memory = parsed.database in (None, "", ":memory:")
     options: dict = {}
     if in_memory:
