@@ -304,7 +304,10 @@ class Interview:
 
     def _fingerprint(self) -> tuple:
         # Everything else in the saved state changes only together with the history (an accepted answer).
-        return (self.step_id, json.dumps(self.mode, sort_keys=True), len(self.history), self.finished,
+        # The mode as it is saved (defaults filled in): one restored from JSON and one made here
+        # compare equal, so a restored interview does not report a change that is none.
+        mode = Mode.model_validate(self.mode).model_dump() if self.mode else None
+        return (self.step_id, json.dumps(mode, sort_keys=True), len(self.history), self.finished,
                 frozenset(self.skipped), frozenset(self.reask))
 
     @_entry_point
