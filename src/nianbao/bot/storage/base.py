@@ -152,6 +152,17 @@ class StoreBase:
             yield conn
 
     @contextmanager
+    def _append_connection(self) -> Iterator[Connection]:
+        """For writes that cannot fail alone (plain inserts, a guarded update): inside a unit of work
+        its transaction as it is — no savepoint, two round trips fewer on PostgreSQL."""
+        conn = _AMBIENT.get()
+        if conn is not None:
+            yield conn
+            return
+        with self._write_connection() as conn:
+            yield conn
+
+    @contextmanager
     def _read_connection(self) -> Iterator[Connection]:
         """A Core connection in a read transaction, for the per-update lookups (no ORM session)."""
         conn = _AMBIENT.get()

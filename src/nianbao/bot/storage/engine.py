@@ -28,7 +28,9 @@ def make_engine(url: str) -> Engine:
         # A bot process holds a connection per chat being processed, two per chat being delivered
         # (the lane's lease, and its queries) and two of its own (poller lease, LISTEN): SQLAlchemy's
         # default 5 + 10 ran out at ~15 busy chats, and every waiter stalled 30 s (seen under load).
-        return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+        # No pre-ping (a round trip per checkout, several per update): a connection the server
+        # dropped fails its statement, and every caller's loop retries; old ones are recycled.
+        return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_recycle=1800)
     in_memory = parsed.database in (None, "", ":memory:")
     options: dict = {}
     if in_memory:

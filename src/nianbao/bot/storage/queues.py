@@ -121,7 +121,7 @@ class QueueStore(StoreBase):
         return None if row is None else InboxRow(row.id, row.channel, row.external_id, row.payload)
 
     def mark_processed(self, item_id: int, outcome: str, now: datetime | None = None) -> None:
-        with self._write_connection() as conn:
+        with self._append_connection() as conn:
             if conn.execute(_MARK_PROCESSED, {"item": item_id, "at": utc(now), "outcome": outcome}).rowcount != 1:
                 raise RuntimeError(f"inbox item {item_id} was processed already")  # rolls the unit back
 
@@ -132,7 +132,7 @@ class QueueStore(StoreBase):
         effects = list(effects)
         if not effects:
             return 0
-        with self._write_connection() as conn:
+        with self._append_connection() as conn:
             self._insert_effects(conn, effects, utc(now), position)
         return len(effects)
 
