@@ -561,3 +561,12 @@ def _inbox_trouble(store: Store) -> tuple[int, int]:
 def conflicts(fake: FakeTelegram) -> list[int]:
     """Statuses of getUpdates calls answered 409 Conflict (two pollers at once)."""
     return [call.status for call in fake.calls_to("getUpdates") if call.status == 409]
+
+
+async def until(fake, predicate, timeout: float) -> bool:
+    """Wait for ``predicate`` like ``fake.wait_for``; False instead of TimeoutError."""
+    try:
+        await fake.wait_for(predicate, timeout)
+        return True
+    except TimeoutError:
+        return False

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from crashkit import (BotRun, Outcome, check_outcome, children_of, drive_all, make_officials, progress, trouble_in,
-                      wait_idle, write_config)
+                      until, wait_idle, write_config)
 
 SEED = int(os.environ.get("NIANBAO_SOAK_SEED", "20241"))
 OFFICIALS = int(os.environ.get("NIANBAO_SOAK_OFFICIALS", "50"))
@@ -25,14 +25,6 @@ KILLS = int(os.environ.get("NIANBAO_SOAK_KILLS", "15"))
 # getUpdates answer since then (between "the platform took it" and "marked delivered" / "committed");
 # or during start-up, before the bot polls at all.
 MOMENTS = ("instant", "after_message", "after_document", "after_poll", "startup")
-
-
-async def until(fake, predicate, timeout: float) -> bool:
-    try:
-        await fake.wait_for(predicate, timeout)
-        return True
-    except TimeoutError:
-        return False
 
 
 def calls_since(fake, start: int, method: str) -> int:

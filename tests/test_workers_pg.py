@@ -17,20 +17,12 @@ import time
 import pytest
 
 from crashkit import (BotRun, check_outcome, drive_all, lease_holder, make_officials, conflicts, progress,
-                      trouble_in, wait_idle, write_config)
+                      trouble_in, until, wait_idle, write_config)
 from nianbao.bot.app import POLLER_LEASE
 from nianbao.text import say
 
 SEED = int(os.environ.get("NIANBAO_PG_SEED", "4242"))
 OFFICIALS = int(os.environ.get("NIANBAO_PG_OFFICIALS", "100"))
-
-
-async def until(fake, predicate, timeout: float) -> bool:
-    try:
-        await fake.wait_for(predicate, timeout)
-        return True
-    except TimeoutError:
-        return False
 
 
 @pytest.mark.parametrize(("workers", "kill"), [(2, "poller"), (4, "other")])

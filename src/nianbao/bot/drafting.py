@@ -1,9 +1,9 @@
-"""What an official does in the private chat, transport-free: the Telegram handlers only translate.
+"""What an official does in the private chat, transport-free: the router calls it, channels only translate.
 
 Every call loads the official's active report from the store, lets the ``Interview`` handle the
-input, commits accepted answers (with their audit-log rows) and only then returns the replies to send,
-so nothing acknowledged is ever lost. Calls are synchronous (database, rendering): the handlers run
-them in a worker thread, never on the event loop.
+input, writes accepted answers (with their audit-log rows) and returns the replies to send. It runs
+inside the update's unit of work (worker.py), so the answers and the outbox entries of the replies
+commit together. Slow work (a .docx) is returned as a job, never done here.
 """
 
 from __future__ import annotations

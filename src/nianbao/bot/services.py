@@ -78,8 +78,8 @@ class Services:
 
     @property
     def runs_inline(self) -> bool:
-        """Whether handlers do their database work right on the event loop (see ``call``)."""
-        return self.store.engine.dialect.name == "sqlite"
+        """Whether the worker and the sender do their database work right on the event loop (``call``)."""
+        return self.store.is_sqlite
 
     async def call(self, job: Callable[..., T], /, *args: Any) -> T:
         """Run a synchronous service call (a few queries, the interview) for a handler.

@@ -73,6 +73,11 @@ class OutboxRow:
     not_before: datetime | None
 
 
+def _outbox_row(r) -> OutboxRow:
+    return OutboxRow(r.id, r.lane, r.position if r.position is not None else r.id, r.kind, json.loads(r.payload),
+                     r.blob, r.attempts, r.not_before)
+
+
 def lock_key(name: str) -> int:
     """A stable signed 64-bit key for PostgreSQL's advisory locks."""
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
@@ -101,12 +106,14 @@ class QueueStore(StoreBase):
 
     def pending_chats(self, limit: int = 64) -> list[str]:
         """Chats with unprocessed updates, the longest waiting first."""
+        return self._waiting(_inbox.c.chat_key, _inbox.c.id, _inbox.c.processed_at, limit)
+
+    def _waiting(self, key, order, done, limit: int) -> list[str]:
+        """The keys (chats, lanes) of rows not yet ``done``, the one waiting longest first."""
         with self._read_connection() as conn:
-            rows = conn.execute(
-                select(_inbox.c.chat_key, func.min(_inbox.c.id).label("first"))
-                .where(_inbox.c.processed_at.is_(None)).group_by(_inbox.c.chat_key)
-                .order_by(text("first")).limit(limit))
-            return [row.chat_key for row in rows]
+            rows = conn.execute(select(key, func.min(order).label("first")).where(done.is_(None))
+                                .group_by(key).order_by(text("first")).limit(limit))
+            return [row[0] for row in rows]
 
     def claim_chat(self, chat_key: str) -> bool:
         """Inside a unit of work: take the chat for this transaction, or False if another worker has it."""
@@ -144,21 +151,14 @@ class QueueStore(StoreBase):
             self._notify(conn, OUTBOX_CHANNEL)
 
     def pending_lanes(self, limit: int = 64) -> list[str]:
-        with self._read_connection() as conn:
-            rows = conn.execute(
-                select(_outbox.c.lane, func.min(_outbox.c.id).label("first"))
-                .where(_outbox.c.delivered_at.is_(None)).group_by(_outbox.c.lane)
-                .order_by(text("first")).limit(limit))
-            return [row.lane for row in rows]
+        """Lanes with undelivered entries, the longest waiting first."""
+        return self._waiting(_outbox.c.lane, _outbox.c.id, _outbox.c.delivered_at, limit)
 
     def next_effect(self, lane: str) -> OutboxRow | None:
         """The lane's first undelivered entry (even one waiting for ``not_before``: order comes first)."""
         with self._read_connection() as conn:
             row = conn.execute(_NEXT_EFFECT, {"lane": lane}).one_or_none()
-        if row is None:
-            return None
-        return OutboxRow(row.id, row.lane, row.position if row.position is not None else row.id, row.kind,
-                         json.loads(row.payload), row.blob, row.attempts, row.not_before)
+        return None if row is None else _outbox_row(row)
 
     def delivered(self, entry_id: int, now: datetime | None = None, failure: str | None = None,
                   event_message: tuple[int, int, int] | None = None) -> None:
@@ -200,9 +200,7 @@ class QueueStore(StoreBase):
         if lane is not None:
             query = query.where(_outbox.c.lane == lane)
         with self._read_connection() as conn:
-            return [OutboxRow(r.id, r.lane, r.position if r.position is not None else r.id, r.kind,
-                              json.loads(r.payload), r.blob, r.attempts, r.not_before)
-                    for r in conn.execute(query)]
+            return [_outbox_row(r) for r in conn.execute(query)]
 
     def _notify(self, conn, channel: str) -> None:
         if self._engine.dialect.name == "postgresql":
