@@ -210,6 +210,9 @@ class ProcessingFee(_Part):
     amount_yuan: Amount | None = None
 
 
+OrganLevel = Literal["township", "town", "street", "county", "county_department", "other"]
+"""乡 / 镇 / 街道 / 县级人民政府 / 县直部门 / 其他 (设区的市 and above)."""
+
 # ---- the report file ---------------------------------------------------------------------------
 
 
@@ -218,6 +221,9 @@ class Report(_Part):
     organ: Annotated[str, Field(min_length=2, max_length=100)] | None = None
     county: Annotated[str, Field(min_length=2, max_length=50)] | None = None
     year: Annotated[int, Field(ge=2021, le=2100)] | None = None
+    # The organ's level decides what it may make (规章 only 设区的市 and above) and how the default
+    # paragraphs name it (我镇/我乡/我街道/本机关). "other": any organ not listed (市级 and above).
+    organ_level: OrganLevel | None = None
     overview: Overview | None = None
     proactive: Proactive | None = None
     applications: Applications | None = None
@@ -282,6 +288,13 @@ class Report(_Part):
         return f"{organ}{year}{labels.TITLE_SUFFIX}"
 
     @property
+    def below_prefecture(self) -> bool | None:
+        """Below 设区的市: may not make 规章 (立法法). None when the level is not known."""
+        if self.organ_level is None:
+            return None
+        return self.organ_level != "other"
+
+    @property
     def is_township(self) -> bool:
         """乡镇人民政府 / 街道办事处: organs that cannot make 规章."""
         name = self.organ or ""
@@ -301,8 +314,8 @@ def all_leaf_paths() -> list[str]:
 
     def walk(model: type[BaseModel], prefix: str) -> None:
         for name, field in model.model_fields.items():
-            if model is Report and name == "format":
-                continue
+            if model is Report and name in ("format", "organ_level"):
+                continue  # not answers: the layout version, and the level (from the invite or a fix)
             sub = _model_of(field.annotation) if _is_section(field.annotation) else None
             if sub is not None and sub not in (DocCounts,):
                 walk(sub, f"{prefix}{name}.")
