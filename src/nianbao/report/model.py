@@ -213,6 +213,13 @@ class ProcessingFee(_Part):
 OrganLevel = Literal["township", "town", "street", "county", "county_department", "other"]
 """乡 / 镇 / 街道 / 县级人民政府 / 县直部门 / 其他 (设区的市 and above)."""
 
+class Contact(_Part):
+    """Where the report is published and whom to ask: printed in the opening paragraph."""
+    portal: Annotated[str, Field(max_length=200)] | None = None    # e.g. 托里县人民政府门户网站（www…）
+    address: Annotated[str, Field(max_length=200)] | None = None
+    phone: Annotated[str, Field(max_length=50)] | None = None
+
+
 # ---- the report file ---------------------------------------------------------------------------
 
 
@@ -224,6 +231,7 @@ class Report(_Part):
     # The organ's level decides what it may make (规章 only 设区的市 and above) and how the default
     # paragraphs name it (我镇/我乡/我街道/本机关). "other": any organ not listed (市级 and above).
     organ_level: OrganLevel | None = None
+    contact: Contact | None = None
     overview: Overview | None = None
     proactive: Proactive | None = None
     applications: Applications | None = None
@@ -314,8 +322,8 @@ def all_leaf_paths() -> list[str]:
 
     def walk(model: type[BaseModel], prefix: str) -> None:
         for name, field in model.model_fields.items():
-            if model is Report and name in ("format", "organ_level"):
-                continue  # not answers: the layout version, and the level (from the invite or a fix)
+            if model is Report and name in ("format", "organ_level", "contact"):
+                continue  # not the report's answers: layout version, level and contact (from the organ)
             sub = _model_of(field.annotation) if _is_section(field.annotation) else None
             if sub is not None and sub not in (DocCounts,):
                 walk(sub, f"{prefix}{name}.")
