@@ -61,7 +61,7 @@ class BotProcess:
         self.inbox_wake, self.outbox_wake = asyncio.Event(), asyncio.Event()
         shared = not store.is_sqlite
         self.worker = Worker(self.services, Router(self.services), {}, slots=WORKER_SLOTS if shared else 4,
-                             wake=self.inbox_wake, delivered=self.outbox_wake.set)
+                             wake=self.inbox_wake, delivered=self._to_sender)
         self.sender = Sender(self.services, self.leases, {CHANNEL: TelegramOutput(self.bot)},
                              slots=SENDER_SLOTS, wake=self.outbox_wake)
         self.notifications = Notifications(store, {"nianbao_inbox": self.inbox_wake,
@@ -72,7 +72,10 @@ class BotProcess:
     async def receive(self, items: Sequence[tuple[str, str, str, str]]) -> None:
         """Commit updates to the inbox (then the channel may consider them delivered)."""
         if await self.services.call(self.store.receive, items):
-            self.inbox_wake.set()
+            self.worker.offer({chat_key for _, _, chat_key, _ in items})
+
+    def _to_sender(self, lanes: set[str]) -> None:
+        self.sender.offer(lanes)
 
     async def start(self, stop: asyncio.Event) -> None:
         asyncio.get_running_loop().set_default_executor(

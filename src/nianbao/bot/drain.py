@@ -1,6 +1,12 @@
 """The loop the worker and the sender share: find keys with work waiting, drain up to ``slots`` of
 them at once (one task per key, so a key is never drained twice in this process), look again when
-woken — by this process, by another's NOTIFY — or every ``RESCAN_S`` seconds anyway."""
+woken — by another process's NOTIFY, by a slot coming free — or every ``RESCAN_S`` seconds anyway.
+
+Work this process makes itself names its keys (the poller knows the chats it received, the worker
+the lanes it filled): ``offer`` starts on them at once, without a scan of the table — a scan per
+update was a tenth of the bot's CPU under load (bench/bot.py). A key offered while it is being
+drained is drained again right after, so nothing offered waits for the next scan.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +33,9 @@ class Drainer:
         self.slots = slots
         self.wake = wake
         self._active: set[str] = set()
+        self._again: set[str] = set()   # offered while being drained: drain once more
+        self._missed = False            # a key found no free slot: scan again when one frees
+        self._stop: asyncio.Event | None = None
         self._tasks: set[asyncio.Task] = set()
         self._timers: set[asyncio.TimerHandle] = set()
 
@@ -39,6 +48,7 @@ class Drainer:
         raise NotImplementedError
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
         while not stop.is_set():
             self.wake.clear()
             try:
@@ -46,16 +56,31 @@ class Drainer:
             except Exception as err:  # the database is away: look again shortly
                 log.warning("%s scan failed: %s", self.what, type(err).__name__)
                 keys = []
-            for key in keys:
-                if len(self._active) >= self.slots:
-                    break
-                if key not in self._active:
-                    self._active.add(key)
-                    self._spawn(self._guarded(key, stop))
+            self.offer(keys)  # a key being drained is drained again: another process may have added to it
             await wait_any(stop, self.wake, RESCAN_S)
         for timer in self._timers:
             timer.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)  # let what is under way finish
+
+    def offer(self, keys) -> None:
+        """Keys this process just gave work to: drain them now (or again, if being drained)."""
+        if self._stop is None:  # not running yet: the first scan finds them
+            self.wake.set()
+            return
+        for key in keys:
+            if key in self._active:
+                self._again.add(key)
+            else:
+                self._start(key)
+        if self._missed:
+            self.wake.set()
+
+    def _start(self, key: str) -> None:
+        if len(self._active) >= self.slots or self._stop is None or self._stop.is_set():
+            self._missed = True
+            return
+        self._active.add(key)
+        self._spawn(self._guarded(key, self._stop))
 
     def wake_in(self, seconds: float) -> None:
         timer = asyncio.get_running_loop().call_later(seconds, self.wake.set)
@@ -74,7 +99,12 @@ class Drainer:
             self.wake_in(1.0)
         finally:
             self._active.discard(key)
-            self.wake.set()  # a slot is free: look again
+            if key in self._again:
+                self._again.discard(key)
+                self._start(key)
+            elif self._missed:  # a slot is free, and some key found none: look again
+                self._missed = False
+                self.wake.set()
 
 
 async def wait_any(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:

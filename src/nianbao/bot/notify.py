@@ -3,13 +3,15 @@
 A commit that adds to the inbox or the outbox sends ``NOTIFY`` (queues.py); every worker process
 listens on its own connection in a small thread and sets the matching event on its loop. A lost
 notification only delays: the loops look for work every second anyway. SQLite has one process,
-which sets its events itself.
+which sets its events itself. A notification carries the sending process's id: a process ignores
+its own, since it hands the work it makes to its loops directly (drain.py ``offer``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 
 from sqlalchemy.engine import make_url
@@ -50,7 +52,7 @@ class Notifications:
                     while not self._stopping.is_set():
                         for note in conn.notifies(timeout=0.5):
                             event = self.events.get(note.channel)
-                            if event is not None:
+                            if event is not None and note.payload != str(os.getpid()):
                                 loop.call_soon_threadsafe(event.set)
             except Exception as err:  # the server went away: listen again shortly
                 if self._stopping.is_set() or loop.is_closed():

@@ -25,6 +25,8 @@ from .storage import OutboxRow
 from .drain import Drainer, chat_hash
 
 log = logging.getLogger(__name__)
+BATCH = 8                  # entries of a lane read at once
+DONE, CHANGED, WAIT = "done", "changed", "wait"   # what delivering one entry did to its lane
 MAX_ATTEMPTS = 30          # an entry failing this often for unknown reasons is given up
 BACKOFF_MAX_S = 60.0
 
@@ -47,23 +49,33 @@ class Sender(Drainer):
         if lease is None:
             return  # another process delivers this lane
         try:
-            while not stop.is_set():
-                entry = await self.svc.call(self.svc.store.next_effect, lane)
-                if entry is None:
-                    break
-                wait = _seconds_until(entry.not_before, now())
-                if wait > 0:
-                    self.wake_in(wait)
-                    break
-                if not await self.deliver(entry):
-                    break
+            await self._deliver_lane(lane, stop)
         finally:
             await self.svc.call(lease.release)
 
+    async def _deliver_lane(self, lane: str, stop: asyncio.Event) -> None:
+        """The lane's entries in order, read a batch at a time. A short batch ends the drain: what
+        this process adds meanwhile is offered again (drain.py), what another adds is NOTIFYed."""
+        while not stop.is_set():
+            batch = await self.svc.call(self.svc.store.next_effects, lane, BATCH)
+            for entry in batch:
+                wait = _seconds_until(entry.not_before, now())
+                if wait > 0:
+                    self.wake_in(wait)
+                    return
+                outcome = await self.deliver(entry)
+                if outcome is WAIT:
+                    return
+                if outcome is CHANGED or stop.is_set():
+                    break  # the lane's order changed (a job's results took its place): read again
+            else:
+                if len(batch) < BATCH:
+                    return
+
     # ---- one entry -----------------------------------------------------------------------------
 
-    async def deliver(self, entry: OutboxRow) -> bool:
-        """Deliver one entry; False when the lane must wait (postponed)."""
+    async def deliver(self, entry: OutboxRow) -> str:
+        """Deliver one entry: DONE; CHANGED when new entries took its place; WAIT when postponed."""
         store, call = self.svc.store, self.svc.call
         channel, chat_id = split_lane(entry.lane)
         output = self.outputs[channel]
@@ -71,7 +83,7 @@ class Sender(Drainer):
         try:
             if entry.kind == JOB:
                 await self._run_job(entry, channel, chat_id)
-                return True
+                return CHANGED
             if entry.kind == MESSAGE:
                 sent = await output.send_text(chat_id, p["text"], buttons=[tuple(b) for b in p["buttons"]],
                                               force_reply=p["force_reply"], reply_to=p["reply_to"])
@@ -86,12 +98,12 @@ class Sender(Drainer):
                 await call(store.delivered, entry.id, now())
             else:
                 await call(store.delivered, entry.id, now(), f"unknown kind {entry.kind}")
-            return True
+            return DONE
         except RetryLater as later:
             log.warning("lane %s: %s; again in %.1f s", chat_hash(entry.lane), later.reason, later.seconds)
             await call(store.postpone, entry.id, now() + timedelta(seconds=later.seconds))
             self.wake_in(later.seconds)
-            return False
+            return WAIT
         except Undeliverable as never:
             log.warning("lane %s: given up on a %s: %s", chat_hash(entry.lane), entry.kind, never.reason)
             if entry.kind == MESSAGE and not never.chat_gone and not p.get("apology"):
@@ -100,18 +112,18 @@ class Sender(Drainer):
                 outs = await call(self.svc.apology, chat_id)
                 effects = effects_of([replace(out, chat_id=None, tag=APOLOGY) for out in outs], channel, chat_id)
                 await call(store.finish_job, entry, effects, now())
-                return True
+                return CHANGED
             await call(store.delivered, entry.id, now(), never.reason)
-            return True
+            return DONE
         except Exception as err:  # a bug or an unknown failure: back off, and give up in the end
             log.error("lane %s: %s failed: %s", chat_hash(entry.lane), entry.kind, type(err).__name__, exc_info=err)
             if entry.attempts + 1 >= MAX_ATTEMPTS:
                 await call(store.delivered, entry.id, now(), type(err).__name__)
-                return True
+                return DONE
             delay = min(BACKOFF_MAX_S, 0.5 * 2 ** entry.attempts)
             await call(store.postpone, entry.id, now() + timedelta(seconds=delay))
             self.wake_in(delay)
-            return False
+            return WAIT
 
     async def _run_job(self, entry: OutboxRow, channel: str, chat_id: str) -> None:
         name, args = entry.payload["job"], entry.payload["args"]

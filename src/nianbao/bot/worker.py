@@ -32,23 +32,25 @@ class Worker(Drainer):
     what = "inbox"
 
     def __init__(self, services: Services, router: Router, parsers: dict[str, Parser], *, slots: int,
-                 wake: asyncio.Event, delivered: Callable[[], None] = lambda: None) -> None:
+                 wake: asyncio.Event, delivered: Callable[[set[str]], None] = lambda lanes: None) -> None:
         super().__init__(services, slots=slots, wake=wake)
         self.router = router
         self.parsers = parsers
-        self.delivered = delivered  # effects were committed: wake this process's sender
+        self.delivered = delivered  # effects were committed to these lanes: hand them to the sender
 
     # ---- one update (synchronous: runs in a worker thread, or on the loop with SQLite) ----------
 
-    def process_next(self, chat_key: str) -> bool:
-        """Process the chat's oldest unprocessed update; False when there is none or another worker has the chat."""
+    def process_next(self, chat_key: str) -> set[str] | None:
+        """Process the chat's oldest unprocessed update and return the lanes its effects went to;
+        None when there is none or another worker has the chat."""
         store, started = self.svc.store, time.perf_counter()
+        lanes: set[str] = set()
         with store.unit_of_work():
             if not store.claim_chat(chat_key):
-                return False
+                return None
             item = store.next_update(chat_key)
             if item is None:
-                return False
+                return None
             now = datetime.now(timezone.utc)
             incoming = self.parsers[item.channel](item.payload)
             if incoming is None:
@@ -63,9 +65,10 @@ class Worker(Drainer):
                 effects += effects_of(routed.outs, incoming.channel, incoming.chat_id)
                 store.enqueue(effects, now)
                 store.mark_processed(item.id, outcome, now)
+                lanes = {effect.lane for effect in effects}
         log.info("update %s chat %s %s in %.1f ms", item.external_id, chat_hash(chat_key), outcome,
                  (time.perf_counter() - started) * 1000)
-        return True
+        return lanes
 
     def _route(self, incoming: Incoming) -> tuple[Routed, str]:
         store = self.svc.store
@@ -88,6 +91,6 @@ class Worker(Drainer):
 
     async def drain(self, chat_key: str, stop: asyncio.Event) -> None:
         """This chat's waiting updates, one unit of work each (letting other chats in between)."""
-        while not stop.is_set() and await self.svc.call(self.process_next, chat_key):
-            self.delivered()
+        while not stop.is_set() and (lanes := await self.svc.call(self.process_next, chat_key)) is not None:
+            self.delivered(lanes)
             await asyncio.sleep(0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,9 +38,9 @@ _MARK_PROCESSED = (
     update(_inbox).where(_inbox.c.id == bindparam("item"), _inbox.c.processed_at.is_(None))
     .values(processed_at=bindparam("at"), outcome=bindparam("outcome"))
 )
-_NEXT_EFFECT = (
+_NEXT_EFFECTS = (
     select(_outbox).where(_outbox.c.lane == bindparam("lane"), _outbox.c.delivered_at.is_(None))
-    .order_by(*_ORDER).limit(1)
+    .order_by(*_ORDER).limit(bindparam("limit"))
 )
 
 
@@ -156,9 +157,13 @@ class QueueStore(StoreBase):
 
     def next_effect(self, lane: str) -> OutboxRow | None:
         """The lane's first undelivered entry (even one waiting for ``not_before``: order comes first)."""
+        first = self.next_effects(lane, 1)
+        return first[0] if first else None
+
+    def next_effects(self, lane: str, limit: int) -> list[OutboxRow]:
+        """The lane's first ``limit`` undelivered entries, in order."""
         with self._read_connection() as conn:
-            row = conn.execute(_NEXT_EFFECT, {"lane": lane}).one_or_none()
-        return None if row is None else _outbox_row(row)
+            return [_outbox_row(r) for r in conn.execute(_NEXT_EFFECTS, {"lane": lane, "limit": limit})]
 
     def delivered(self, entry_id: int, now: datetime | None = None, failure: str | None = None,
                   event_message: tuple[int, int, int] | None = None) -> None:
@@ -204,7 +209,7 @@ class QueueStore(StoreBase):
 
     def _notify(self, conn, channel: str) -> None:
         if self._engine.dialect.name == "postgresql":
-            conn.execute(select(func.pg_notify(channel, "")))
+            conn.execute(select(func.pg_notify(channel, str(os.getpid()))))  # notify.py skips its own
 
 
 __all__ = ["Effect", "INBOX_CHANNEL", "InboxRow", "OUTBOX_CHANNEL", "OutboxRow", "QueueStore", "lock_key"]
