@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import subprocess
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 
 from ..text import say
+from . import logs
 from .config import ConfigError, load_config
 from .leases import DatabaseInUse, SingleProcessLock
 from .lifeline import die_with_parent
@@ -51,8 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.workers > 1:
         return supervise(args)
-    logging.basicConfig(level=config.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
+    logs.install(config.logging.level, logs.secrets_of(config))
     single = SingleProcessLock(config.database.url)
     try:
         single.acquire()
