@@ -61,9 +61,18 @@ def _file_keys(data: dict) -> set[str]:
     return keys
 
 
-def test_example_file_is_valid_and_has_no_real_secret():
-    config = load_config(EXAMPLE, {})
-    assert config.telegram.token.get_secret_value().endswith("replace-with-your-bot-token")
+def test_example_file_is_valid_but_refused_until_its_placeholders_are_filled(tmp_path):
+    with pytest.raises(ConfigError) as refused:
+        load_config(EXAMPLE, {})
+    assert str(refused.value) == f"{EXAMPLE}: 请先填写 telegram.token（现在还是 config.example.toml 里的示例值）"
+    with pytest.raises(ConfigError, match="请先填写 admins.super_admins"):
+        load_config(EXAMPLE, {"NIANBAO_TELEGRAM_TOKEN": TOKEN})
+    filled = tmp_path / "config.toml"
+    filled.write_text(EXAMPLE.read_text(encoding="utf-8").replace("111111111", "123456789"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="请先填写 counties.托里县.admins"):
+        load_config(filled, {"NIANBAO_TELEGRAM_TOKEN": TOKEN})
+    filled.write_text(filled.read_text(encoding="utf-8").replace("222222222", "234567891"), encoding="utf-8")
+    config = load_config(filled, {"NIANBAO_TELEGRAM_TOKEN": TOKEN})
     assert config.counties["托里县"].review_group == -1001234567890
 
 

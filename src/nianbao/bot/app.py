@@ -30,6 +30,7 @@ from .leases import Leases
 from .notify import Notifications
 from .router import Router
 from .sender import Sender
+from .startup import introduce
 from .services import Services
 from .storage import Store
 from .telegram_channel import CHANNEL, ALLOWED_UPDATES, TelegramOutput, build_bot, parser, poll, webhook_app
@@ -80,7 +81,8 @@ class BotProcess:
     async def start(self, stop: asyncio.Event) -> None:
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="nianbao"))
-        await self.bot.initialize()  # getMe: the bot's id and username
+        # getMe: the bot's id and username (waited for while the Bot API cannot be reached)
+        await introduce(self.bot, self.config.telegram.startup_wait_s, urlsplit(self.config.telegram.base_url).netloc)
         self.worker.router.bot_username = self.bot.username
         self.worker.parsers[CHANNEL] = parser(self.bot.id)
         await self.bot.set_my_commands([BotCommand(name, say(f"bot.menu_{name}")) for name in MENU])

@@ -74,6 +74,8 @@ class TelegramSettings(_Section):
     # 0 switches the limiter off (benchmarks against the fake server).
     max_messages_per_second: float = Field(30, ge=0, le=1000)
     max_retries: int = Field(5, ge=0, le=20)  # resend after a 429 this many times (waiting retry_after)
+    # At start, how long to keep asking the Bot API who the bot is while it cannot be reached.
+    startup_wait_s: float = Field(60, ge=0, le=3600)
 
     @field_validator("token")
     @classmethod
@@ -245,9 +247,33 @@ def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ, *
         _set_telegram(data, "mode", "webhook")
         _set_telegram(data, "webhook_url", webhook_url)
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as error:
         raise ConfigError(_one_line(source, error)) from None
+    placeholder = _placeholder_in(config)
+    if placeholder is not None:
+        raise ConfigError(say("config.placeholder", source=source, key=placeholder))
+    return config
+
+
+# The values config.example.toml ships with: a copy left unchanged must not start.
+PLACEHOLDER_WORD = "replace-with"
+PLACEHOLDER_IDS = frozenset({111111111, 222222222})
+
+
+def _placeholder_in(config: Config) -> str | None:
+    """The first key still holding the example's placeholder, or None."""
+    tg = config.telegram
+    if PLACEHOLDER_WORD in tg.token.get_secret_value():
+        return "telegram.token"
+    if tg.mode == "webhook" and tg.webhook_secret and PLACEHOLDER_WORD in tg.webhook_secret.get_secret_value():
+        return "telegram.webhook_secret"
+    if PLACEHOLDER_IDS & set(config.admins.super_admins):
+        return "admins.super_admins"
+    for name, county in config.counties.items():
+        if PLACEHOLDER_IDS & set(county.admins):
+            return f"counties.{name}.admins"
+    return None
 
 
 def _read_toml(path: Path, source: str) -> dict[str, Any]:
