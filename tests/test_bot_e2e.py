@@ -32,9 +32,16 @@ async def test_stranger_gets_one_explanation_and_nothing_else(bot, fake_tg):
     for attempt in ("/start", "/new", "/drafts", "/export", "你好", "/review"):
         await stranger.send(attempt)
         [reply] = await stranger.wait_reply(1)
-        assert reply.text == say("bot.stranger")
+        assert reply.text == say("bot.stranger", id=999)
         assert reply.kind == "message" and not reply.buttons
     assert bot.store.reports_of(999) == []
+
+
+async def test_whoami_tells_anyone_their_telegram_id(bot, fake_tg):
+    stranger = fake_tg.user(424242, "路人")
+    await stranger.send("/whoami")
+    [reply] = await stranger.wait_reply(1)
+    assert reply.text == say("bot.whoami", id=424242) and "424242" in reply.text
 
 
 async def test_menu_is_set_in_chinese(bot, fake_tg):

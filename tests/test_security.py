@@ -61,7 +61,7 @@ async def test_a_stranger_can_start_or_read_nothing(bot, fake_tg):
                     "/prompt organ", "/set_prompt organ\n你好", "/reset_prompt organ", "/grant_reviewer 999",
                     "/grant_admin 999 托里县", "/narrative proactive", "/help", "/bind_review_group"):
         got = await ask(stranger, attempt)
-        assert [i.text for i in got] == [say("bot.stranger")], attempt
+        assert [i.text for i in got] == [say("bot.stranger", id=STRANGER)], attempt
         assert not got[0].buttons
     assert bot.store.roles_of(STRANGER) == [] and bot.store.organs_in_county(TUOLI) == []
     assert bot.store.override(TUOLI, "prompts.organ") is None

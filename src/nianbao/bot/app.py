@@ -39,7 +39,7 @@ from .worker import Worker
 log = logging.getLogger(__name__)
 
 MENU = ("start", "new", "drafts", "status", "review", "back", "edit", "help", "submit", "history", "export",
-        "cancel")
+        "cancel", "whoami")
 POLLER_LEASE = "telegram:getUpdates"
 POLLER_RETRY_S = 1.0
 STOP_GRACE_S = 5.0

@@ -111,8 +111,10 @@ class Router:
         name = command.name
         if name in ("start", "join"):
             return self.start(who, command) if name == "start" else self.join(who, command.arg)
+        if name == "whoami":  # anyone: the id an admin needs for /grant_admin, /grant_reviewer, the config
+            return [Out(say("bot.whoami", id=who.tg_id))]
         if not who.has_role:
-            return [Out(say("bot.stranger"))]
+            return [Out(say("bot.stranger", id=who.tg_id))]
         svc = self.svc
         if name in _WORDS:
             return _WORDS[name](svc.admin, who, command.words)
@@ -145,7 +147,7 @@ class Router:
         if command.words:
             return self.join(who, command.arg)
         if not who.has_role:
-            return [Out(say("bot.stranger"))]
+            return [Out(say("bot.stranger", id=who.tg_id))]
         return self.svc.drafting.start(who) if who.may_draft else [Out(say("bot.intro_no_drafting"))]
 
     def join(self, who: Identity, code: str) -> list[Out]:
@@ -163,7 +165,7 @@ class Router:
     def text(self, who: Identity, msg: Incoming) -> list[Out]:
         """Free text: an admin's template text (a reply to the bot's question), else an answer."""
         if not who.has_role:
-            return [Out(say("bot.stranger"))]
+            return [Out(say("bot.stranger", id=who.tg_id))]
         if msg.replied_to_bot is not None and (who.is_super or who.admin_of):
             outs = self.svc.admin.pending_text(who, msg.text)
             if outs is not None:
