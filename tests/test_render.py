@@ -149,7 +149,8 @@ def test_sections_appear_in_order_with_their_sub_headings():
         assert sequence[position[labels.SECTION_HEADINGS[index]] + 1] == "<table>"
     assert sequence[position["（一）" + labels.PROBLEMS_LABEL] + 1] == report.problems
     assert sequence[position["（二）" + labels.IMPROVEMENTS_LABEL] + 1] == report.improvements
-    assert sequence[position[labels.SECTION_HEADINGS[5]] + 1:] == [report.other_matters]
+    assert sequence[position[labels.SECTION_HEADINGS[5]] + 1:-2] == [report.other_matters]
+    assert [name for name, _ in items[-2:]] == ["落款"] * 2 and items[-2][1] == report.organ  # then the date
 
 
 def test_fonts_are_set_through_east_asia_and_theme_fonts_are_gone():
@@ -189,7 +190,7 @@ def test_footer_page_number_is_a_page_field_between_dashes():
 
 def test_opening_paragraph_names_the_statistics_period_and_the_six_parts():
     opening = body_items(read(_rendered("distinct")))[1][1]
-    assert "2024年1月1日" in opening and "2024年12月31日" in opening
+    assert "2024年1月1日至12月31日" in opening and opening.count("2024") == 1  # the year said once
     for heading in labels.SECTION_HEADINGS:
         assert heading.split("、", 1)[1] in opening
 
@@ -214,9 +215,9 @@ def test_final_prints_no_draft_marker_anywhere():
     assert not any(marker in text for text in texts)
 
 
-def test_long_title_breaks_before_the_fixed_suffix():
+def test_long_title_breaks_between_the_organ_and_the_year():
     title = body_items(read(_rendered("sample")))[0][1]
-    assert title.split("\n") == ["托里县哈图镇人民政府2024年", labels.TITLE_SUFFIX + "（草稿）"]
+    assert title.split("\n") == ["托里县哈图镇人民政府", "2024年" + labels.TITLE_SUFFIX + "（草稿）"]
 
 
 # ---- the tables, cell for cell ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ theme attributes are stripped and all four font slots are written explicitly.
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from functools import cache
 from typing import Any
 
@@ -47,6 +48,23 @@ def style_name(key: str) -> str:
 def text_width_mm() -> float:
     page = styling()["page"]
     return page["width_mm"] - page["left_mm"] - page["right_mm"]
+
+
+def text_height_mm() -> float:
+    page = styling()["page"]
+    return page["height_mm"] - page["top_mm"] - page["bottom_mm"]
+
+
+def text_ems(text: str) -> float:
+    """Printed width of ``text`` in ems of its font size: CJK characters and full-width punctuation (also
+    the "ambiguous" ones such as “ ” and —, full-width in Chinese fonts) take one em, digits and Latin
+    letters about half."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
+
+
+def style_spec(key: str) -> dict[str, Any]:
+    """A styles.<key> entry with what it inherits through based_on filled in."""
+    return _inherited(styling()["styles"], key)
 
 
 def set_fonts(rpr, east_asia: str, latin: str | None = None) -> None:
@@ -136,6 +154,8 @@ def _apply(style, spec: dict[str, Any], inherited: dict[str, Any]) -> None:
         paragraph.space_after = Pt(spec["space_after_pt"])
     if "keep_with_next" in spec:
         paragraph.keep_with_next = spec["keep_with_next"]
+    if "page_break_before" in spec:
+        paragraph.page_break_before = spec["page_break_before"]
     if "first_line_chars" in spec:
         _indent_first_line(style, spec["first_line_chars"], inherited["size_pt"])
     if "outline_level" in spec:
@@ -152,13 +172,24 @@ def _indent_first_line(style, chars: int, size_pt: float) -> None:
 
 
 def add_page_number(document: Document) -> None:
-    """Footer 「— 1 —」: the PAGE field between the configured dashes."""
+    """Footer 「— 1 —」, the PAGE field between the configured dashes: odd pages right, even pages left,
+    each one character in from the edge (GB/T 9704 7.5). Word, WPS and LibreOffice use the even-page
+    footer only when settings.xml says w:evenAndOddHeaders."""
     footer = styling()["footer"]
-    paragraph = document.sections[0].footer.paragraphs[0]
-    paragraph.style = document.styles[style_name("footer")]
-    paragraph.add_run(footer["prefix"])
-    _add_field(paragraph, "PAGE", "1")
-    paragraph.add_run(footer["suffix"])
+    document.settings.odd_and_even_pages_header_footer = True
+    section = document.sections[0]
+    indent = Pt(footer["indent_chars"] * style_spec("footer")["size_pt"])
+    for part, align in ((section.footer, footer["odd_align"]), (section.even_page_footer, footer["even_align"])):
+        paragraph = part.paragraphs[0]
+        paragraph.style = document.styles[style_name("footer")]
+        paragraph.alignment = ALIGNMENTS[align]
+        if align == "right":
+            paragraph.paragraph_format.right_indent = indent
+        elif align == "left":
+            paragraph.paragraph_format.left_indent = indent
+        paragraph.add_run(footer["prefix"])
+        _add_field(paragraph, "PAGE", "1")
+        paragraph.add_run(footer["suffix"])
 
 
 def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
@@ -179,6 +210,9 @@ def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None
 
 
 def add_header_line(document: Document, text: str) -> None:
-    paragraph = document.sections[0].header.paragraphs[0]
-    paragraph.style = document.styles[style_name("header")]
-    paragraph.add_run(text)
+    """The same header line on odd and even pages (the footers differ, so both headers must be set)."""
+    section = document.sections[0]
+    for header in (section.header, section.even_page_header):
+        paragraph = header.paragraphs[0]
+        paragraph.style = document.styles[style_name("header")]
+        paragraph.add_run(text)
