@@ -13,7 +13,7 @@ class Finding:
     rule: str                      # rule id: "A", "B", "C", "D", "missing", "regulations", …
     severity: Severity
     section: str                   # verbatim heading, e.g. "三、收到和处理政府信息公开申请情况"
-    message: str                   # one Chinese sentence, e.g. 「三、「自然人」列：一+二 = 6，…请核对。」
+    message: str                   # one Chinese sentence, e.g. 「三、「自然人」列：新收 + 上年结转 = 6，…」
     row: str | None = None         # verbatim row label, when the finding is about a row
     column: str | None = None      # verbatim column label, when it is about a column
     numbers: dict[str, int | str] = field(default_factory=dict)  # the figures involved

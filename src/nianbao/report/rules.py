@@ -6,15 +6,20 @@ warning per unanswered section or row group. ``check_printed`` checks the totals
 came from outside (an import), which ``check`` cannot see because the model derives them.
 
 Findings come back errors first, then warnings, then "missing", each group in printed order.
+``rule_findings`` is ``check`` without cross-year and "missing" findings (what the interview runs).
+Repeated text (against last year's report and the default paragraphs) is ``repetition.repetition_findings``.
 
 Rule ids (severity):
-  A                        error    三, per column (six + 总计): 一 + 二 = （七）总计 + 四 (勾稽关系).
+  A                        error    三, per column: 一 + 二 = （七）总计 + 四 (勾稽关系); the 总计 column only
+                                    when two or more columns are off (with one it repeats that column).
   B                        error    三, per column: printed （七）总计 = sum of the 21 outcome rows (check_printed;
                                     for the model's own totals it always holds).
   C                        error    三, per row: printed 总计 = sum of its six columns (check_printed; for the
                                     （七） row the six true sums, so one wrong printed （七） cell is B only).
   D                        error    四, per group: printed 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结 (check_printed).
-  regulations_township     warning  a 乡镇/街道 (Report.is_township) reports 规章 ≠ 0: it cannot make 规章.
+  regulations_township     warning  an organ below 设区的市 reports 规章 ≠ 0: it cannot make 规章. Decided from
+                                    Report.organ_level, a guess from the name when unknown (practice_checks;
+                                    the id is kept from when only 乡镇/街道 were checked).
   in_force_below_issued    warning  二, 规章 / 行政规范性文件: 现行有效件数 < 本年制发件数.
   last_year_not_previous   warning  the last-year report given is not for year − 1; cross-year rules skipped.
   carried_over_mismatch    warning  三, per column: 二、上年结转 ≠ last year's 四、结转下年度.
@@ -24,9 +29,12 @@ Rule ids (severity):
   narrative_year           warning  a narrative names a year other than the report's (a copy of last year's
                                     report). Ignored: years inside 〔〕《》 and （…修订）; allowed: year + 1 in
                                     改进情况 and 六 (next year's plans), year − 1 in 存在的主要问题 and 改进情况.
-  overview_no_applications warning  一 says no application was received (未收到…申请) but 三、一 is not all 0.
-  overview_no_appeals      warning  一 says no review or lawsuit happened (未发生…复议/诉讼) but 四 is not all 0.
+  narrative_empty          warning  a narrative answered with nothing: blank, or only 「待填写」.
+  narrative_<topic>        warning  a narrative names a figure, or "none", next to 申请 / 许可 / 处罚 / 强制 /
+                                    复议 / 诉讼 / 上年结转 / 结转下年度 / 办结 / 信息处理费 that the tables
+                                    contradict (narrative_figures; narrative_fee also covers 六's own text).
   processing_fee_mismatch  warning  六, 信息处理费: one of 件数 / 金额 is 0 and the other is not.
+  count_implausible        warning  a count above what the organ's level makes plausible (practice_checks).
   missing                  warning  a section or row group still unanswered (one per group; one per section
                                     when the whole section is unanswered). The organ/county/year group has
                                     ``section = labels.TITLE_SUFFIX`` since it belongs to no section.
@@ -37,17 +45,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from ..text import say
 from . import labels
 from .findings import Finding
 from .model import DocCounts, Report, all_leaf_paths, format_amount
+from .narrative_figures import narrative_figure_findings
+from .practice_checks import count_findings, empty_narrative_findings, regulations_findings
+from .rulebase import (IDENTITY_SECTION, NARRATIVES, S_APPEALS, S_APPLICATIONS, S_OTHER, S_OVERVIEW,  # noqa: F401
+                       S_PROACTIVE, S_PROBLEMS, SECTION5_PATHS, is_blank, years_named)
+from .rulebase import finding as _finding
 
 MIN_SENTENCE_CHARS = 15
-
-S_OVERVIEW, S_PROACTIVE, S_APPLICATIONS, S_APPEALS, S_PROBLEMS, S_OTHER = labels.SECTION_HEADINGS
-IDENTITY_SECTION = labels.TITLE_SUFFIX
 
 # ---- paths and labels of table 三 --------------------------------------------------------------
 
@@ -99,14 +109,20 @@ class PrintedTotals:
         return cls(row_totals, outcomes, appeal_totals)
 
 
-def check(report: Report, last_year: Report | None = None) -> list[Finding]:
-    """Every rule whose cells are answered, then one "missing" warning per unanswered group."""
-    findings = [
+def rule_findings(report: Report) -> list[Finding]:
+    """Every rule of one report whose cells are answered, in family order; no "missing" findings."""
+    return [
         *balance_findings(report),
         *proactive_findings(report),
         *narrative_findings(report),
         *processing_fee_findings(report),
+        *count_findings(report),
     ]
+
+
+def check(report: Report, last_year: Report | None = None) -> list[Finding]:
+    """Every rule whose cells are answered, then one "missing" warning per unanswered group."""
+    findings = rule_findings(report)
     if last_year is not None:
         findings += cross_year_findings(report, last_year)
     return _ordered(findings) + missing_findings(report)
@@ -144,29 +160,6 @@ def _is_unanswered(report: Report, path: str) -> bool:
     return isinstance(value, DocCounts) and None in value.values()
 
 
-def _section_no(section: str) -> str:
-    """「三、」 for 三、收到和处理…; empty for the title (identity group)."""
-    return section[: section.index("、") + 1] if section in labels.SECTION_HEADINGS else ""
-
-
-def _where(section: str, label: str | None = None, kind: str | None = None) -> str:
-    return say("rules.where", section=section, section_no=_section_no(section), label=label, kind=kind)
-
-
-def _finding(rule: str, section: str, *, severity: str = "error", label: str | None = None,
-             kind: str | None = None, row: str | None = None, column: str | None = None,
-             numbers: dict[str, int | str] | None = None, paths: Iterable[str] = (),
-             template: str | None = None, **words: object) -> Finding:
-    """A Finding whose message is ``rules.<template or rule>`` rendered with its numbers and words."""
-    numbers = numbers or {}
-    if kind == "column":
-        column = column or label
-    elif kind == "row" or (row is None and column is None):
-        row = row or label
-    message = say(f"rules.{template or rule}", where=_where(section, label, kind), **numbers, **words)
-    return Finding(rule, severity, section, message, row, column, numbers, tuple(paths))  # type: ignore[arg-type]
-
-
 def _ordered(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.is_error] + [f for f in findings if not f.is_error]
 
@@ -175,7 +168,10 @@ def _ordered(findings: list[Finding]) -> list[Finding]:
 
 
 def balance_findings(report: Report) -> list[Finding]:
-    """Rule A, per column incl. 总计: 一 + 二 = （七）总计 + 四; skipped until all 24 rows are answered."""
+    """Rule A, per column: 一 + 二 = （七）总计 + 四; skipped until all 24 rows are answered.
+
+    The 总计 column is reported only when two or more columns are off: with one, it says the same again.
+    """
     apps = report.applications
     if apps is None or None in (apps.new, apps.carried_over, apps.carried_forward):
         return []
@@ -187,13 +183,15 @@ def balance_findings(report: Report) -> list[Finding]:
     findings = []
     for label, (new, over, done, forward) in zip(TABLE3_COLUMNS, columns):
         left, right = new + over, done + forward
-        if left != right:
-            findings.append(_finding(
-                "A", S_APPLICATIONS, label=label, kind="column", paths=BALANCE_PATHS,
-                numbers={"new": new, "carried_over": over, "outcomes_total": done,
-                         "carried_forward": forward, "left": left, "right": right,
-                         "difference": left - right, "diff": abs(left - right)},
-                outcomes_label=labels.OUTCOMES_TOTAL_LABEL))
+        if left == right:
+            continue
+        if label == labels.TOTAL and len(findings) < 2:
+            continue  # the 总计 column only repeats the one column that is off
+        findings.append(_finding(
+            "A", S_APPLICATIONS, label=label, kind="column", paths=BALANCE_PATHS,
+            numbers={"new": new, "carried_over": over, "outcomes_total": done,
+                     "carried_forward": forward, "left": left, "right": right,
+                     "difference": left - right, "diff": abs(left - right)}))
     return findings
 
 
@@ -255,14 +253,7 @@ def proactive_findings(report: Report) -> list[Finding]:
     proactive = report.proactive
     if proactive is None:
         return []
-    findings = []
-    regulations = proactive.regulations
-    if (report.organ and report.is_township and regulations is not None
-            and None not in regulations.values() and any(regulations.values())):
-        findings.append(_finding(
-            "regulations_township", S_PROACTIVE, severity="warning", label=labels.PROACTIVE_LABELS["regulations"],
-            numbers=dict(zip(labels.DOCS_KEYS, regulations.values())), paths=("organ", "proactive.regulations"),
-            normative_label=labels.PROACTIVE_LABELS["normative_documents"]))
+    findings = regulations_findings(report)
     for key in DOC_ROWS:
         docs: DocCounts | None = getattr(proactive, key)
         if docs and docs.issued is not None and docs.in_force is not None and docs.in_force < docs.issued:
@@ -314,38 +305,7 @@ def _in_force_continuity(report: Report, last: Report) -> Iterator[Finding]:
 # ---- narratives: 一、五、六 ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Narrative:
-    path: str
-    section: str
-    label: str | None
-    other_years: tuple[int, ...]  # offsets from the report year a text may legitimately name
-
-
-NARRATIVES: tuple[Narrative, ...] = (
-    *(Narrative(f"overview.{key}", S_OVERVIEW, label, ()) for key, label in labels.OVERVIEW_TOPICS),
-    Narrative("problems", S_PROBLEMS, labels.PROBLEMS_LABEL, (-1,)),
-    Narrative("improvements", S_PROBLEMS, labels.IMPROVEMENTS_LABEL, (-1, 1)),
-    Narrative("other_matters", S_OTHER, None, (1,)),
-)
-SECTION5_PATHS = ("problems", "improvements")
-
-# Document numbers 〔2020〕, titles 《…》 and revision notes （2019年修订） name other years legitimately.
-_CITATION = re.compile(r"〔[^〕]*〕|《[^》]*》|[\[［][^\]］]*[\]］]|[(（][^()（）]*修订[)）]")
-_ARABIC_YEAR = re.compile(r"(?<!\d)(\d{4})年")  # \d and int() take full-width ２０２３ too
-_CHINESE_YEAR = re.compile(r"(?<![〇零○一二三四五六七八九十])([一二][〇零○一二三四五六七八九]{3})年")
-_CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 _SENTENCE_END = re.compile(r"[。！？!?]")
-_NO_APPLICATIONS = re.compile(r"(?:未|没有|尚未)(?:收到|接到|受理)[^。；;！!]*申请")
-_NO_APPEALS = re.compile(r"(?:未|没有)(?:发生|产生|收到)[^。；;！!]*(?:复议|诉讼)")
-
-
-def years_named(text: str) -> set[int]:
-    """Years a text names as ``2024年`` / ``二〇二四年``, citations left out."""
-    plain = _CITATION.sub("", text)
-    years = {int(y) for y in _ARABIC_YEAR.findall(plain)}
-    years |= {int(y.translate(_CHINESE_DIGITS)) for y in _CHINESE_YEAR.findall(plain)}
-    return years
 
 
 def is_short(text: str) -> bool:
@@ -355,10 +315,10 @@ def is_short(text: str) -> bool:
 
 
 def narrative_findings(report: Report) -> list[Finding]:
-    findings = []
+    findings = empty_narrative_findings(report)
     for item in NARRATIVES:
         text: str | None = report.get(item.path)
-        if text is None:
+        if text is None or is_blank(text):
             continue
         if item.path in SECTION5_PATHS and is_short(text):
             findings.append(_finding(
@@ -372,31 +332,7 @@ def narrative_findings(report: Report) -> list[Finding]:
                     "narrative_year", item.section, severity="warning", label=item.label,
                     paths=(item.path, "year"), years=stray,
                     numbers={"year": report.year, "mentioned": "、".join(map(str, stray))}))
-    return findings + _overview_claims(report)
-
-
-def _overview_claims(report: Report) -> list[Finding]:
-    """一 saying 未收到申请 / 未发生复议诉讼 while tables 三 / 四 hold cases."""
-    if report.overview is None:
-        return []
-    new = report.get(NEW)
-    new_total = sum(new) if new else 0
-    appeal_rows = [r for key, _ in labels.APPEAL_GROUPS if (r := report.get(f"appeals.{key}")) is not None]
-    appeals_total = sum(map(sum, appeal_rows))
-    findings = []
-    for key, label in labels.OVERVIEW_TOPICS:
-        text = getattr(report.overview, key)
-        if not text:
-            continue
-        if new_total and _NO_APPLICATIONS.search(text):
-            findings.append(_finding("overview_no_applications", S_OVERVIEW, severity="warning", label=label,
-                                     numbers={"new_total": new_total}, paths=(f"overview.{key}", NEW)))
-        if appeals_total and _NO_APPEALS.search(text):
-            findings.append(_finding(
-                "overview_no_appeals", S_OVERVIEW, severity="warning", label=label,
-                numbers={"appeals_total": appeals_total},
-                paths=(f"overview.{key}", *(f"appeals.{k}" for k, _ in labels.APPEAL_GROUPS))))
-    return findings
+    return findings + narrative_figure_findings(report)
 
 
 def processing_fee_findings(report: Report) -> list[Finding]:
@@ -454,7 +390,11 @@ def missing_groups() -> tuple[tuple[str, tuple[Group, ...]], ...]:
     return sections
 
 
-def missing_findings(report: Report) -> list[Finding]:
+def missing_findings(report: Report, *, template: str = "missing") -> list[Finding]:
+    """One finding per unanswered group (per section when all of it is unanswered).
+
+    ``template="gap"`` words each as a short place name (「三、「（六）其他处理」第2项」) for a list.
+    """
     findings = []
     for section, groups in missing_groups():
         gaps = [(g, [p for p in g.paths if _is_unanswered(report, p)]) for g in groups]
@@ -464,20 +404,21 @@ def missing_findings(report: Report) -> list[Finding]:
         whole = [g for g, paths in gaps if len(paths) == len(g.paths)]
         if len(groups) > 1 and len(whole) == len(groups):
             paths = tuple(p for g in groups for p in g.paths)
-            findings.append(Finding("missing", "warning", section, say("rules.missing_section", section=section),
+            findings.append(Finding("missing", "warning", section, say(f"rules.{template}_section", section=section),
                                     numbers={"count": len(paths)}, paths=paths))
             continue
-        findings += [_missing_group(g, paths) for g, paths in gaps]
+        findings += [_missing_group(g, paths, template) for g, paths in gaps]
     return findings
 
 
-def _missing_group(group: Group, paths: list[str]) -> Finding:
+def _missing_group(group: Group, paths: list[str], prefix: str) -> Finding:
     common = dict(severity="warning", label=group.label, numbers={"count": len(paths)}, paths=paths)
     if len(paths) == len(group.paths):
-        return _finding("missing", group.section, template="missing_group", **common)  # type: ignore[arg-type]
+        return _finding("missing", group.section, template=f"{prefix}_group", **common)  # type: ignore[arg-type]
     indexes = [group.paths.index(p) for p in paths]
     if group.names is None:  # sub-rows of 三 are numbered 1. 2. … in the form
-        template, items = "missing_subrows", [i + 1 for i in indexes]
+        template, items = "subrows", [i + 1 for i in indexes]
     else:
-        template, items = "missing_items", [group.names[i] for i in indexes]
-    return _finding("missing", group.section, template=template, items=items, **common)  # type: ignore[arg-type]
+        template, items = "items", [group.names[i] for i in indexes]
+    return _finding("missing", group.section, template=f"{prefix}_{template}", items=items,
+                    **common)  # type: ignore[arg-type]
