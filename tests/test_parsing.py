@@ -75,6 +75,10 @@ def test_every_canonical_numeral_reads_back(value):
 @pytest.mark.parametrize("text, value", [
     ("15000", "15000"), ("1.5万", "15000"), ("一万五", "15000"), ("一点五", "1.5"),
     ("一点五万", "15000"), ("零点零零零一", "0.0001"), ("2亿", "200000000"),
+    ("1.25万", "12500"), ("9223372036854775807", "9223372036854775807"),
+    # more digits than Decimal's default 28: never rounded
+    ("1.00000000000000000000000000001", "1.00000000000000000000000000001"),
+    ("1.000000000000000000000000000001万", "10000.000000000000000000000000010"),
 ])
 def test_read_number_is_exact(text, value):
     assert read_number(text) == Decimal(value)
@@ -116,7 +120,14 @@ def test_check_input_default_expectation_and_limit():
     ("3", 3), ("３", 3), ("三", 3), ("十二", 12), ("两百", 200), ("一千零五", 1005), ("1,200", 1200),
     ("１,２００", 1200), ("无", 0), ("没有", 0), ("零", 0), ("〇", 0), ("否", 0), ("0件", 0), ("0", 0),
     (" 3 ", 3), ("3件", 3), ("3 件", 3), ("三件", 3), ("共3件", 3), ("3。", 3), ("3.", 3), ("暂无", 0),
-    ("10000000", MAX_COUNT), ("1,000,000", 1_000_000), ("1万", 10000), ("3.0", 3),
+    ("10000000", 10_000_000), ("1,000,000", 1_000_000), ("1万", 10000), ("3.0", 3),
+    # no cap below what a BIGINT holds: a city's 行政许可 is 11,398,889
+    ("11,398,889", 11_398_889), ("11398889件", 11_398_889), ("一亿", 10**8), ("1139.8889万", 11_398_889),
+    ("9223372036854775807", MAX_COUNT), ("9,223,372,036,854,775,807", MAX_COUNT),
+    ("９２２３３７２０３６８５４７７５８０７", MAX_COUNT),
+    # nothing happened
+    ("无此类情况", 0), ("没有发生", 0), ("未发生", 0), ("本年度未收到此类申请", 0), ("无相关情况", 0),
+    ("没有此类情形", 0), ("共计3件", 3), ("总计3件", 3),
 ])
 def test_parse_count_accepts(text, value):
     assert parse_count(text) == value
@@ -124,7 +135,9 @@ def test_parse_count_accepts(text, value):
 
 @pytest.mark.parametrize("text, kind", [
     ("abc", "unreadable"), ("-3", "negative"), ("负三", "negative"), ("－3", "negative"),
-    ("1.5", "not_integer"), ("1.5件", "not_integer"), ("10000001", "too_big"), ("一亿", "too_big"),
+    ("1.5", "not_integer"), ("1.5件", "not_integer"), ("9223372036854775808", "too_big"),
+    ("9,223,372,036,854,775,808件", "too_big"), ("1000000000000亿", "too_big"),
+    ("1.00000000000000000000000000001", "not_integer"), ("未", "unreadable"), ("未来", "unreadable"),
     ("3 4", "not_one_number"), ("3，4", "not_one_number"), ("1,20", "not_one_number"),
     ("", "empty"), ("3" * 3000, "too_long"), ("3\x07", "control"), ("😀", "unreadable"),
     ("3😀", "unreadable"), ("三三千", "unreadable"), ("3e5", "unreadable"), ("٣", "unreadable"),
@@ -133,6 +146,15 @@ def test_parse_count_accepts(text, value):
 def test_parse_count_rejects(text, kind):
     err = rejects(parse_count, text, kind=kind)
     assert "整数" in err.message
+
+
+def test_too_big_says_the_limit():
+    err = rejects(parse_count, "9223372036854775808", kind="too_big")
+    assert "9223372036854775807" in err.message
+
+
+def test_count_cap_is_a_bigint():
+    assert MAX_COUNT == 2**63 - 1
 
 
 def test_count_cap_is_the_report_models():
@@ -170,7 +192,14 @@ def test_count_cap_is_the_report_models():
     ("自然人3和其它1", [3, 0, 0, 0, 0, 1]),
     ("自然人无 其他1", [0, 0, 0, 0, 0, 1]),
     ("公益2", [0, 0, 0, 2, 0, 0]),          # a unique part of a name
+    # the total after the six columns, checked against their sum, is left out
+    ("3 0 0 0 0 1 4", [3, 0, 0, 0, 0, 1]),
+    ("3，0，0，0，0，1，4", [3, 0, 0, 0, 0, 1]),
+    ("0 0 0 0 0 0 0", [0] * 6),
+    ("自然人3 其他1 总计4", [3, 0, 0, 0, 0, 1]),
+    ("自然人3，合计：3", [3, 0, 0, 0, 0, 0]),
     ("0", [0] * 6), ("〇", [0] * 6), ("无", [0] * 6), ("没有", [0] * 6), ("零", [0] * 6),
+    ("无此类情况", [0] * 6), ("没有发生", [0] * 6), ("未发生", [0] * 6), ("未收到此类申请", [0] * 6),
     ("全部为0", [0] * 6), ("都是0", [0] * 6), ("全为零", [0] * 6), ("都没有", [0] * 6),
     ("均为 0", [0] * 6), ("0件", [0] * 6), ("否", [0] * 6), ("暂无", [0] * 6), ("〇件", [0] * 6),
 ])
@@ -180,6 +209,9 @@ def test_parse_counts_applicants(text, counts):
 
 @pytest.mark.parametrize("text, columns, counts", [
     ("1 0 0 0", APPEALS, [1, 0, 0, 0]),
+    ("1 0 0 2 3", APPEALS, [1, 0, 0, 2]),  # table 四's 总计 after the four results
+    ("维持1 总计1", APPEALS, [1, 0, 0, 0]),
+    ("无此类情况", APPEALS, [0] * 4),
     ("维持1 未审结2", APPEALS, [1, 0, 0, 2]),
     ("结果纠正1，其他结果1", APPEALS, [0, 1, 1, 0]),
     ("其他3", APPEALS, [0, 0, 3, 0]),
@@ -204,9 +236,11 @@ def test_parse_counts_extra_aliases():
 
 @pytest.mark.parametrize("text, kind", [
     ("3 0 0 0 0", "wrong_count"),
-    ("3 0 0 0 0 1 1", "wrong_count"),
+    ("3 0 0 0 0 1 1", "wrong_total"),  # a total that is not the sum
+    ("3 0 0 0 0 1 4 4", "wrong_count"),
+    ("自然人3 总计4", "wrong_total"),
     ("3", "wrong_count"),
-    ("1,200 0 0 0 0 0", "wrong_count"),  # commas separate a row's numbers
+    ("1,200 0 0 0 0 0", "wrong_total"),  # commas separate a row's numbers: 7 numbers, a wrong total
     ("三零零零零一", "wrong_count"),        # Chinese numerals need separators
     ("abc", "unreadable"),
     ("3 a 0 0 0 0", "unknown_label"),
@@ -220,7 +254,7 @@ def test_parse_counts_extra_aliases():
     ("-1 0 0 0 0 0", "negative"),
     ("自然人-1", "negative"),
     ("1.5 0 0 0 0 0", "not_integer"),
-    ("10000001 0 0 0 0 0", "too_big"),
+    ("9223372036854775808 0 0 0 0 0", "too_big"),
     ("三三千 0 0 0 0 0", "unreadable"),
     ("3 😀 0 0 0 0", "unreadable"),
     ("😀", "unreadable"),
@@ -243,6 +277,21 @@ def test_wrong_count_names_how_many():
     assert "制发3 现行有效1" in err.message
     err = rejects(parse_counts, "1 0", APPEALS, kind="wrong_count")
     assert "需要 4 个数字" in err.message and "例如：3 0 0 1" in err.message
+
+
+def test_wrong_total_says_what_it_should_be():
+    err = rejects(parse_counts, "3 0 0 0 0 1 5", APPLICANTS, kind="wrong_total")
+    assert "总计 5" in err.message and "之和 4" in err.message and "例如：3 0 0 0 0 1 4" in err.message
+    err = rejects(parse_counts, "1 0 0 2 4", APPEALS, kind="wrong_total")
+    assert "总计 4" in err.message and "之和 3" in err.message
+
+
+def test_only_rows_with_a_total_take_one():
+    err = rejects(parse_counts, "2 0 5 7", DOCS, kind="wrong_count")  # table 二 has no 总计
+    assert "收到 4 个数字" in err.message and "总计" not in err.message.splitlines()[0]
+    rejects(parse_counts, "制发2 总计2", DOCS, kind="unknown_label")
+    err = rejects(parse_counts, "3 0", APPLICANTS, kind="wrong_count")
+    assert "末尾加总计则 7 个" in err.message
 
 
 def test_label_errors_name_the_labels():
@@ -269,7 +318,8 @@ SEPARATORS = [" ", ",", "，", "、", ";", "；", " , ", "、 ", "\u3000", "  "]
 
 @st.composite
 def written_count(draw, value: int) -> str:
-    style = draw(st.sampled_from(["ascii", "full", "chinese", "liang", "ling"]))
+    chinese = ["chinese", "liang", "ling"] if value < 10**12 else []  # Chinese numerals stop below 万亿
+    style = draw(st.sampled_from(["ascii", "full", *chinese]))
     text = str(value)
     if style == "full":
         text = text.translate(FULL_WIDTH)
@@ -327,6 +377,12 @@ def test_any_written_count_reads_back(case):
     ("200元", "yuan", "200"), ("２００元", "yuan", "200"), ("15,000", "yuan", "15000"), ("200.50元", "yuan", "200.5"),
     ("一万五", "yuan", "15000"), ("两百元", "yuan", "200"), ("一点五万", "yuan", "15000"), ("¥200", "yuan", "200"),
     ("¥200", "wan", "0.02"), ("共200元", "yuan", "200"), ("200块", "yuan", "200"), ("0", "yuan", "0"),
+    # 万 with the unit 元 is × 10000, exactly; words around the figure
+    ("共计1.25万元", "yuan", "12500"), ("共计1.25万元", "wan", "1.25"), ("1.25万", "yuan", "12500"),
+    ("1.25万", "wan", "1.25"), ("约1.25万元", "yuan", "12500"), ("约1.25万元", "wan", "1.25"),
+    ("合计人民币200元", "yuan", "200"), ("共计约 1.25 万元", "yuan", "12500"), ("1.2345万", "yuan", "12345"),
+    ("9.63211万元", "wan", "9.63211"), ("无此类情况", "yuan", "0"), ("未收取", "yuan", "0"),
+    ("没有发生", "wan", "0"),
 ])
 def test_parse_amount_accepts(text, unit, amount):
     value = parse_amount(text, unit=unit)
@@ -341,6 +397,8 @@ def test_parse_amount_accepts(text, unit, amount):
     ("abc", "wan", "unreadable"), ("1e5", "yuan", "unreadable"), ("NaN", "wan", "unreadable"),
     ("万元", "wan", "unreadable"), ("1.5 2", "wan", "unreadable"), ("😀", "yuan", "unreadable"),
     ("1000000000000", "yuan", "too_big"), ("", "wan", "empty"), ("1" * 3000, "wan", "too_long"),
+    ("1.000000000000000000000000000001万元", "yuan", "too_many_decimals"),  # not rounded away
+    ("约", "yuan", "unreadable"),
     ("1\x00", "yuan", "control"),
 ])
 def test_parse_amount_rejects(text, unit, kind):
@@ -372,13 +430,14 @@ def test_yes(text):
     assert parse_yes_no(text) is True
 
 
-@pytest.mark.parametrize("text", ["否", "没有", "无", "不", "不是", "no", "No", "n", "0", "否！"])
+@pytest.mark.parametrize("text", ["否", "没有", "无", "不", "不是", "no", "No", "n", "0", "否！",
+                                  "无此类情况", "没有发生", "未发生", "未发生此类情况", "本年度无此类情况"])
 def test_no(text):
     assert parse_yes_no(text) is False
 
 
 @pytest.mark.parametrize("text, kind", [
-    ("也许", "unreadable"), ("是不是", "unreadable"), ("2", "unreadable"), ("", "empty"),
+    ("也许", "unreadable"), ("是不是", "unreadable"), ("2", "unreadable"), ("", "empty"), ("未", "unreadable"),
     ("是" * 3000, "too_long"), ("是\x00", "control"), ("👍", "unreadable"),
 ])
 def test_yes_no_rejects(text, kind):

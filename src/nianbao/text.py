@@ -15,6 +15,8 @@ from typing import Any
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .shorten import shorten
+
 TEMPLATES = resources.files("nianbao") / "templates"
 
 
@@ -23,6 +25,7 @@ def make_environment() -> ImmutableSandboxedEnvironment:
         undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
     )
     env.filters["amount"] = _format_amount
+    env.filters["shorten"] = shorten  # every shortened label: cut at a word, marked 「…」
     return env
 
 

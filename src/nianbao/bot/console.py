@@ -1,8 +1,10 @@
 """`nianbao chat`: the interview in a terminal — the same engine the Telegram bot drives.
 
-Buttons are shown as numbered choices: typing the number presses the button (``#3`` does too, and is
-needed where the question itself takes a number, so 「1」 stays an answer there; ``#default`` presses
-a button by its id). Progress is saved
+Buttons are shown as numbered choices that cannot be taken for an answer: 「[#1] 采用  [#2] 补充」.
+Typing ``#1`` (or ``[1]``, ``＃1``) presses the first one on every screen; ``#default`` presses a
+button by its id. A bare 「1」 is an answer wherever the question takes a number (a count, a row, a new
+answer while a warning waits, 修改 N in the review) and presses the button only where nothing typed
+could be a number (yes/no, a paragraph, a name). Progress is saved
 to a JSON state file after every line, so an interrupted chat resumes where it stopped. At 「生成」 the
 report file (JSON) and the .docx draft are written to ``--out`` and the saved progress is removed.
 
@@ -63,8 +65,7 @@ def run_chat(*, script: Path | None = None, state: Path = DEFAULT_STATE, out: Pa
         for reply in replies:
             show(reply.text)
             if reply.buttons:
-                show(say("interview.console_choices", labels=[b.label for b in reply.buttons],
-                         prefix="#" if interview.expects_number else ""))
+                show(say("interview.console_choices", labels=[b.label for b in reply.buttons], prefix="#"))
         if any(r.render for r in replies):
             _write_outputs(interview, out, show)
             state.unlink(missing_ok=True)

@@ -10,7 +10,7 @@ ValueError. No user-facing text here: parsing.py turns errors into messages.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 # Each character → a canonical token: "0"–"9" for digits, 十百千万亿 for units.
 _TOKENS = str.maketrans({
@@ -29,6 +29,7 @@ _TOKENS = str.maketrans({
 CHINESE_NUMERAL_CHARS = "〇零一壹二贰两俩三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万亿"
 _PAIR_DIGITS = "两俩"  # 两 is said before a unit, never read digit by digit ("两两" is not 22)
 _BIG_UNITS = (("亿", 10**8), ("万", 10**4))
+_POWERS = {unit: len(str(size)) - 1 for unit, size in _BIG_UNITS}
 
 # One section below 10 000: [d千][零][d百][零][[d]十][d]
 _SECTION = re.compile(
@@ -57,7 +58,7 @@ def read_number(text: str) -> Decimal:
     """
     arabic = _ARABIC.fullmatch(text)
     if arabic:
-        return Decimal(arabic[1]) * _multiplier(arabic[2])
+        return scaled(Decimal(arabic[1]), _power(arabic[2]))
     whole, point, fraction = text.partition("点")
     if not point:
         return Decimal(chinese_to_int(text))
@@ -65,11 +66,20 @@ def read_number(text: str) -> Decimal:
     digits = fraction[: len(fraction) - len(unit)].translate(_TOKENS)
     if not (digits.isascii() and digits.isdigit()) or any(ch in _PAIR_DIGITS for ch in fraction):
         raise ValueError(f"bad decimal part: {text!r}")
-    return Decimal(f"{chinese_to_int(whole)}.{digits}") * _multiplier(unit)
+    return scaled(Decimal(f"{chinese_to_int(whole)}.{digits}"), _power(unit))
 
 
-def _multiplier(unit: str) -> int:
-    return dict(_BIG_UNITS).get(unit, 1)
+def scaled(value: Decimal, power: int) -> Decimal:
+    """``value`` × 10**power, exactly: never rounded to the context's 28 digits (1.25 → 12500 for 万)."""
+    if not power:
+        return value
+    with localcontext() as exact:
+        exact.prec = len(value.as_tuple().digits) + abs(power) + 2
+        return value.scaleb(power)
+
+
+def _power(unit: str) -> int:
+    return _POWERS.get(unit, 0)
 
 
 def _number(tokens: str, *, first: bool) -> int:

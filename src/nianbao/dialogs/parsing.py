@@ -15,9 +15,9 @@ from typing import Literal, Mapping, Sequence
 
 from ..report import labels
 from ..text import say
-from .numerals import CHINESE_NUMERAL_CHARS, chinese_to_int, read_number
+from .numerals import CHINESE_NUMERAL_CHARS, chinese_to_int, read_number, scaled
 
-MAX_COUNT = 10_000_000  # same cap as report.model.Count
+MAX_COUNT = 2**63 - 1  # what a BIGINT column holds: the cap of report.model.Count (the format has none)
 AMOUNT_LIMIT = Decimal(10) ** 12  # report amounts have at most 12 integer digits
 FIRST_YEAR = 2021  # the 2021 national format's first reporting year (report.model.Report.year)
 SHORT_MAX_CHARS = 200  # a number, a row of numbers, a yes/no: never longer
@@ -92,6 +92,21 @@ def _short_answer(text: str, expected: str) -> str:
 # ---- numbers ------------------------------------------------------------------------------------
 
 _ZERO_WORDS = ("没有", "暂无", "没", "无", "否")  # where a count is asked, these mean 0
+# 「无此类情况」「没有发生」「未发生」「本年度未收到此类申请」「未收取」: nothing happened → 0 (a count or a
+# row), 否 (yes/no). A bare 「未」 is not one; the words are matched on the whole answer only.
+_NONE_HAPPENED = re.compile(
+    r"(?:本年度?|今年|全年|本年内)?(?:暂无|并无|没有|从未|未曾|无|没|未)"
+    r"(?P<rest>(?:发生|出现|收到|产生|收取|收费|受理|办理)?过?"
+    r"(?:此类|这类|该类|相关|类似|任何|上述|这种|此项|这项)?"
+    r"(?:情况|情形|事项|案件|案例|申请|费用|记录)?)"
+)
+
+
+def _none_happened(answer: str) -> bool:
+    """The whole answer says nothing of the kind happened (「无此类情况」, 「没有发生」, 「未发生」)."""
+    m = _NONE_HAPPENED.fullmatch(answer.replace(" ", ""))
+    return m is not None and (bool(m["rest"]) or m[0] in _ZERO_WORDS)
+
 _NUMBER = (
     rf"[0-9]+(?:\.[0-9]+)?[万亿]?"
     rf"|[{CHINESE_NUMERAL_CHARS}]+(?:点[{CHINESE_NUMERAL_CHARS}]+)?"
@@ -100,7 +115,7 @@ _NUMBER = (
 _GROUPED = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?[万亿]?"  # "1,200": only where one number is asked
 _SIGN = r"(?P<sign>[-负])?"
 _COUNT_UNIT = r"(?: ?(?:件|个(?!人)|项|次|宗|条|份))?"  # not 个 of 个人 (an alias of 自然人)
-_SINGLE_COUNT = re.compile(rf"(?:共|一共|总共|合计)? ?{_SIGN}(?P<num>{_GROUPED}|{_NUMBER}){_COUNT_UNIT}")
+_SINGLE_COUNT = re.compile(rf"(?:共计|总计|共|一共|总共|合计)? ?{_SIGN}(?P<num>{_GROUPED}|{_NUMBER}){_COUNT_UNIT}")
 _ANY_NUMBER = re.compile(_NUMBER)
 
 
@@ -125,9 +140,12 @@ def _count_value(sign: str | None, token: str, expected: str) -> int:
 
 
 def parse_count(text: str) -> int:
-    """"3", "３", "三", "十二", "两百", "一千零五", "1,200", "无", "没有", "零", "否", "0件" → int ≥ 0."""
+    """"3", "３", "三", "十二", "两百", "一千零五", "1,200", "1万", "无", "没有", "零", "否", "0件",
+    "无此类情况", "未发生" → int ≥ 0 (at most MAX_COUNT)."""
     expected = say("parsing.expect_count")
     answer = _short_answer(text, expected)
+    if _none_happened(answer):
+        return 0
     m = _SINGLE_COUNT.fullmatch(answer)
     if m is None:
         numbers_only = not _SEPARATORS.sub("", _ANY_NUMBER.sub("", answer))
@@ -167,18 +185,27 @@ _ALL_ZERO = re.compile(r"(?:全部|全都|都|全|均|一律)?(?:为|是)?(?:0|�
 _ROW_NUMBER = re.compile(rf"{_SIGN}(?P<num>{_NUMBER}){_COUNT_UNIT}")
 _DIGIT_DASH = re.compile(r"(?<=[0-9])-(?=[0-9])")  # "3-0-0" is a row, not negatives
 _SEPARATORS = re.compile(r"[\s,;、/|和及]+")
-_CONNECTORS = re.compile(r"^(?:其中|另外|还有)|(?:[:=]|为|是|有|共|计)+$")
+_CONNECTORS = re.compile(r"^(?:其中|另外|还有)|(?:[:=]|为|是|有|共|(?<![总合])计)+$")
+# Rows whose table prints a 总计 column (table 三's applicant columns, table 四's result groups): a
+# number more than the columns, or one named 总计/合计, is that total — checked, then left out.
+_TOTALLED = frozenset({labels.APPLICANT_COLUMNS, labels.APPEAL_RESULT_COLUMNS})
+_TOTAL_NAMES = (labels.TOTAL, "合计")
 
 
 @lru_cache(maxsize=64)
 def _row_spec(columns: tuple[str, ...], extra: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], str]:
-    """(name → column for every accepted label, the "expected" line) for one set of columns."""
+    """(name → column for every accepted label, the "expected" line) for one set of columns.
+
+    Where the row has a total, its names (总计, 合计) map to labels.TOTAL, which is not a column.
+    """
     names = {alias: col for col in columns for alias in DEFAULT_ALIASES.get(col, ())}
     for alias, col in extra:
         if col not in columns:
             raise ValueError(f"alias {alias!r} names {col!r}, not one of {columns}")
         names[alias] = col
     names.update({col: col for col in columns})
+    if columns in _TOTALLED:
+        names.update({name: labels.TOTAL for name in _TOTAL_NAMES})
 
     def short(col: str) -> str:
         return col if len(col) <= 4 else next(iter(DEFAULT_ALIASES.get(col, ())), col)
@@ -197,13 +224,14 @@ def parse_counts(text: str, columns: Sequence[str], *, aliases: Mapping[str, str
     """One count per column, in column order.
 
     Positional ("3 0 0 0 0 1", "3，0，…", "3、0、…", "3;0") or labelled ("自然人3 其他1",
-    "自然人：3，其他：1", "商业企业2件"; unnamed columns 0); a lone 0/无/没有/全部为0 → all zeros.
-    ``aliases`` (alias → column) add to DEFAULT_ALIASES.
+    "自然人：3，其他：1", "商业企业2件"; unnamed columns 0); a lone 0/无/没有/全部为0/无此类情况 → all
+    zeros. Where the table has a 总计 column, the total may follow ("3 0 0 0 0 1 4", "自然人3 总计3"):
+    it must equal the sum. ``aliases`` (alias → column) add to DEFAULT_ALIASES.
     """
     columns = tuple(columns)
     names, expected = _row_spec(columns, tuple(sorted((aliases or {}).items())))
     answer = _short_answer(text, expected)
-    if _ALL_ZERO.fullmatch(answer.replace(" ", "")):
+    if _ALL_ZERO.fullmatch(answer.replace(" ", "")) or _none_happened(answer):
         return [0] * len(columns)
     answer = _DIGIT_DASH.sub(" ", answer)
 
@@ -224,19 +252,32 @@ def parse_counts(text: str, columns: Sequence[str], *, aliases: Mapping[str, str
     if not entries:
         raise _fail("unreadable", expected, text=_quote(answer))
 
+    totalled = columns in _TOTALLED
     named = [column for column, _ in entries if column is not None]
     if not named:
         if len(entries) == 1 and entries[0][1] == 0:  # "否", "暂无", "〇件": nothing in any column
             return [0] * len(columns)
+        if totalled and len(entries) == len(columns) + 1:  # the last number is the row's 总计
+            counts = [value for _, value in entries]
+            return _without_total(counts[:-1], counts[-1], expected)
         if len(entries) != len(columns):
-            raise _fail("wrong_count", expected, got=len(entries), n=len(columns))
+            raise _fail("wrong_count", expected, got=len(entries), n=len(columns), totalled=totalled)
         return [value for _, value in entries]
     if len(named) != len(entries):
         raise _fail("mixed_labels", expected)
     if len(set(named)) != len(named):
         raise _fail("duplicate_label", expected, label=next(c for c in named if named.count(c) > 1))
     counts = dict(entries)
-    return [counts.get(column, 0) for column in columns]
+    row = [counts.get(column, 0) for column in columns]
+    return _without_total(row, counts[labels.TOTAL], expected) if labels.TOTAL in counts else row
+
+
+def _without_total(row: list[int], total: int, expected: str) -> list[int]:
+    """The row, once its typed 总计 is checked against the sum of its columns."""
+    if sum(row) != total:
+        raise _fail("wrong_total", expected, total=total, sum=sum(row), n=len(row),
+                    example=" ".join(map(str, [*row, sum(row)])))
+    return row
 
 
 def _label(between: str, names: Mapping[str, str], columns: Sequence[str], expected: str) -> str | None:
@@ -267,14 +308,20 @@ def _resolve(piece: str, names: Mapping[str, str], columns: Sequence[str], expec
 
 # ---- amounts ------------------------------------------------------------------------------------
 
-_AMOUNT = re.compile(rf"(?:共|合计|人民币|¥)?{_SIGN}(?P<num>{_GROUPED}|{_NUMBER})(?P<unit>万元|元|块钱|块)?")
+# Words before an amount: 「共计1.25万元」「约1.25万元」「合计人民币200元」 (in any order, each once or so).
+_AMOUNT_LEAD = r"(?:(?:共计|总计|合计|一共|总共|共|大约|约为|约|人民币|¥) ?)*"
+_AMOUNT = re.compile(rf"{_AMOUNT_LEAD}{_SIGN}(?P<num>{_GROUPED}|{_NUMBER})(?P<unit>万元|元|块钱|块)?")
 _LOOSE_SPACE = re.compile(r" (?![0-9])|(?<![0-9]) ")  # "1.5 万元" is fine; "1 5" stays two numbers
 _PLACES = {"yuan": 2, "wan": 8}  # 元 to the 分; 万元 as the report file allows
 
 
 def _places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    """Decimal places without trailing zeros (not ``normalize()``: it rounds to 28 digits)."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    written = "".join(map(str, digits))
+    return max(0, -exponent - (len(written) - len(written.rstrip("0"))))
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -290,6 +337,8 @@ def parse_amount(text: str, *, unit: Literal["yuan", "wan"]) -> Decimal:
     """
     expected = say(f"parsing.expect_amount_{unit}")
     answer = _LOOSE_SPACE.sub("", _short_answer(text, expected))
+    if _none_happened(answer):
+        return Decimal(0)
     m = _AMOUNT.fullmatch(answer)
     if m is None:
         raise _fail("unreadable", expected, text=_quote(answer))
@@ -297,12 +346,12 @@ def parse_amount(text: str, *, unit: Literal["yuan", "wan"]) -> Decimal:
     if m["sign"] and value:
         raise _fail("negative", expected)
     if m["unit"] == "万元":
-        value *= 10_000
-    typed_in_yuan = bool(m["unit"]) or answer.startswith("¥") or any(big in m["num"] for big in "万亿")
+        value = scaled(value, 4)
+    typed_in_yuan = bool(m["unit"]) or "¥" in answer or any(big in m["num"] for big in "万亿")
     if typed_in_yuan and _places(value) > _PLACES["yuan"]:
         raise _fail("too_many_decimals", expected, unit=say("parsing.unit_yuan"), places=_PLACES["yuan"])
     if typed_in_yuan and unit == "wan":
-        value = value.scaleb(-4)
+        value = scaled(value, -4)
     if _places(value) > _PLACES[unit]:
         raise _fail("too_many_decimals", expected, unit=say(f"parsing.unit_{unit}"), places=_PLACES[unit])
     if value >= AMOUNT_LIMIT:
@@ -318,12 +367,12 @@ _NO = frozenset({"否", "不", "不是", "没有", "没有的", "没", "无", "�
 
 
 def parse_yes_no(text: str) -> bool:
-    """是/有/对/好/确认/y/yes/1 → True; 否/没有/无/不/no/n/0 → False."""
+    """是/有/对/好/确认/y/yes/1 → True; 否/没有/无/不/no/n/0, 无此类情况/没有发生/未发生 → False."""
     expected = say("parsing.expect_yes_no")
     answer = _short_answer(text, expected).casefold()
     if answer in _YES:
         return True
-    if answer in _NO:
+    if answer in _NO or _none_happened(answer):
         return False
     raise _fail("unreadable", expected, text=_quote(answer))
 
