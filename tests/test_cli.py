@@ -9,6 +9,8 @@ import docx
 import pytest
 
 from nianbao.cli import main, sample_text
+from nianbao.report.model import Report
+from nianbao.text import say
 
 TITLE = "托里县哈图镇人民政府2024年政府信息公开工作年度报告"
 
@@ -101,7 +103,7 @@ def test_python_dash_m_sample(tmp_path):
 
 # ---- check -------------------------------------------------------------------------------------
 
-# 二、上年结转 for 自然人 = 1 with no outcome for it: rule A (一+二 ≠ （七）+四) in that column.
+# 二、上年结转 for 自然人 = 1 with no outcome for it: rule A (新收 + 上年结转 ≠ 办结 + 结转下年) in that column.
 UNBALANCED = {"applications__carried_over": [1, 0, 0, 0, 0, 0]}
 
 
@@ -115,7 +117,7 @@ def test_check_errors_exit_1_and_are_tagged(tmp_path, capsys):
     code, out, _ = run(capsys, "check", write_report(tmp_path, **UNBALANCED))
     assert code == 1
     assert any(line.startswith("【错误】") and "自然人" in line for line in out.splitlines())
-    assert "共 2 个错误" in out  # the 自然人 column and the 总计 column
+    assert "共 1 个错误" in out  # the 自然人 column; 总计 would only repeat it
 
 
 def test_check_warnings_only_exit_0(tmp_path, capsys):
@@ -145,7 +147,10 @@ def test_check_last_year_compares_carry_over(tmp_path, capsys):
     last = write_report(tmp_path, "last.json", year=2023, applications__carried_forward=[0, 2, 0, 0, 0, 0])
     code, out, _ = run(capsys, "check", write_report(tmp_path), "--last-year", last, "--json")
     assert code == 0  # a cross-year mismatch is a warning
-    assert [f["rule"] for f in json.loads(out)] == ["carried_over_mismatch"]
+    rules = [f["rule"] for f in json.loads(out)]
+    # last year's file has the same texts: every narrative repeats it
+    assert [r for r in rules if r != "narrative_repeated"] == ["carried_over_mismatch"]
+    assert rules.count("narrative_repeated") == 8
 
 
 # ---- bad input: one Chinese message per problem with its JSON path, exit 2, no traceback ------------
@@ -258,3 +263,93 @@ def test_render_refuses_errors_unless_forced(tmp_path, capsys):
 def test_render_to_missing_directory_is_bad_input(tmp_path, capsys):
     code, _, err = run(capsys, "render", write_report(tmp_path), "-o", tmp_path / "no" / "dir" / "x.docx")
     assert_bad_input(code, err, "无法写入")
+
+
+# ---- render --final refuses an incomplete report ---------------------------------------------------
+
+
+@pytest.mark.parametrize("changes,named", [
+    ({"appeals": None}, "四、政府信息公开行政复议、行政诉讼情况"),
+    ({"overview__management": "（待填写）"}, "一、「（三）政府信息管理」（含「待填写」）"),
+    ({"other_matters": "  "}, "六、其他需要报告的事项（内容为空）"),
+    ({"applications__other__unpaid_fee": None}, "三、「（六）其他处理」第2项"),
+])
+def test_render_final_refuses_unanswered_items_and_placeholders(tmp_path, capsys, changes, named):
+    report = write_report(tmp_path, **changes)
+    target = tmp_path / "final.docx"
+    for extra in ((), ("--force",)):  # --force overrides errors, never a final with gaps
+        code, _, err = run(capsys, "render", report, "-o", target, "--final", *extra)
+        assert code == 1 and not target.exists()
+        (line,) = err.strip().splitlines()  # one line
+        assert line.startswith("未生成正式稿，还缺：") and named in line and "去掉 --final" in line
+    code, _, err = run(capsys, "render", report, "-o", target)  # a draft is still written
+    assert code == 0 and target.is_file(), err
+
+
+def test_render_final_lists_at_most_eight_gaps(tmp_path, capsys):
+    report = tmp_path / "empty.json"
+    report.write_text(json.dumps({"format": "gov-info-annual-report/2021", "organ": "托里县哈图镇人民政府",
+                                  "overview": {"management": "待填写", "proactive": "", "oversight": "待填写",
+                                               "platforms": "待填写"}}), encoding="utf-8")
+    code, _, err = run(capsys, "render", report, "-o", tmp_path / "x.docx", "--final")
+    assert code == 1
+    assert err.count("；") == 7 and "等共 " in err
+
+
+# ---- counts of any size; repeated text -------------------------------------------------------------
+
+
+def test_a_city_sized_count_is_accepted_with_a_warning_at_a_township(tmp_path, capsys):
+    code, out, err = run(capsys, "check", write_report(tmp_path, proactive__licensing=11_398_889), "--json")
+    assert code == 0, err
+    (w,) = [f for f in json.loads(out) if f["rule"] == "count_implausible"]
+    assert w["severity"] == "warning" and w["numbers"]["value"] == 11_398_889
+
+
+def test_check_compares_narratives_with_the_default_paragraphs(tmp_path, capsys):
+    from nianbao.cli import default_texts
+
+    defaults = default_texts(Report.from_json(sample_text()))
+    path, default = next((p, t) for p, t in defaults.items() if len(t) >= 20)  # a paragraph worth comparing
+    code, out, _ = run(capsys, "check", write_report(tmp_path, **{"__".join(path.split(".")): default}), "--json")
+    assert code == 0
+    (w,) = [f for f in json.loads(out) if f["rule"] == "narrative_repeated"]
+    assert w["paths"] == [path] and "默认文字重复约 100%" in w["message"]
+
+
+def test_check_last_year_with_new_texts_has_no_repetition(tmp_path, capsys):
+    last = write_report(tmp_path, "last.json", year=2023, problems="一是人员少，兼职多，难以专职开展政务公开工作。",
+                        improvements="一是配齐人员；二是制定年度工作要点并按月督办落实。",
+                        overview__platforms="本镇通过县政府门户网站公开信息，并设置政务公开栏三处，定期更新。",
+                        overview__oversight="本镇把政务公开纳入干部考核，年内开展一次自查。",
+                        overview__management="信息发布前由分管领导审核，涉密信息不上网。",
+                        overview__proactive="本镇年内在门户网站公开各类信息十余条。",
+                        overview__on_request="本年度本镇未收到申请，也未发生复议和诉讼。",
+                        other_matters="无其他需要报告的事项，本年度没有收取任何费用。")
+    code, out, _ = run(capsys, "check", write_report(tmp_path), "--last-year", last, "--json")
+    assert code == 0
+    assert "narrative_repeated" not in [f["rule"] for f in json.loads(out)]
+
+
+@pytest.mark.parametrize("name, content, key", [
+    ("deep", "[" * 1_000_000 + "]" * 1_000_000, "cli.json_too_deep"),
+    ("bigint", '{"year": ' + "9" * 5000 + "}", "cli.json_number_too_long"),
+    ("huge", '{"organ": "' + "甲" * 1_000_000 + '"}', "cli.file_too_big"),
+])
+@pytest.mark.parametrize("command", ["check", "render"])
+def test_hostile_files_get_one_message_and_exit_code_2(tmp_path, capsys, name, content, key, command):
+    path = tmp_path / f"{name}.json"
+    path.write_text(content, encoding="utf-8")
+    argv = [command, str(path)] + (["-o", str(tmp_path / "x.docx")] if command == "render" else [])
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[0].startswith(str(path)) and say(key, path=str(path), limit=0)[-12:] in err
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_brackets_inside_strings_are_not_nesting(tmp_path, capsys):
+    path = tmp_path / "r.json"
+    path.write_text('{"organ": "' + "[" * 100 + '\\"{{{"}', encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    assert "括号" not in capsys.readouterr().err  # refused for its content, not as too deep

@@ -52,10 +52,40 @@ class ReportFileError(CliFailure):
 # ---- reading a report file ----------------------------------------------------------------------
 
 
+# A report file is a few kilobytes, nested four levels deep; far beyond either is no report file, and
+# is refused before the JSON parser (whose recursion and big-integer limits raise, not report) sees it.
+MAX_FILE_BYTES = 2_000_000
+MAX_NESTING = 32
+
+
+def _too_deep(text: str, limit: int = MAX_NESTING) -> bool:
+    """Whether brackets outside strings nest deeper than ``limit`` (one linear pass)."""
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
 def load_report(path: str | Path) -> Report:
     """The report in ``path``, or ReportFileError with one message per problem."""
     shown = str(path)
     try:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
+            raise ReportFileError([say("cli.file_too_big", path=shown, limit=MAX_FILE_BYTES // 1000)])
         raw = Path(path).read_bytes()
     except FileNotFoundError as exc:
         raise ReportFileError([say("cli.file_missing", path=shown, reason=exc.strerror)]) from None
@@ -65,12 +95,16 @@ def load_report(path: str | Path) -> Report:
         text = raw.decode("utf-8-sig")  # a BOM is what Windows Notepad writes: accept it
     except UnicodeDecodeError as exc:
         raise ReportFileError([say("cli.file_not_utf8", path=shown, reason=exc)]) from None
+    if _too_deep(text):
+        raise ReportFileError([say("cli.json_too_deep", path=shown, limit=MAX_NESTING)])
     # json first: pydantic's JSON errors carry no line and column, and officials edit these by hand.
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReportFileError([say("cli.json_invalid", path=shown, line=exc.lineno,
                                    column=exc.colno, reason=exc.msg)]) from None
+    except (ValueError, RecursionError):  # an integer of thousands of digits
+        raise ReportFileError([say("cli.json_number_too_long", path=shown)]) from None
     try:
         return Report.from_json(text)
     except ValidationError as exc:
@@ -151,6 +185,35 @@ def _check(report: Report, last_year: Report | None = None) -> list[Finding]:
     return check(report, last_year=last_year)
 
 
+def default_texts(report: Report, prompts: Any = None) -> dict[str, str]:
+    """The default paragraph of each narrative for this report's figures (report path → text), as the
+    interview renders it — the shipped ones, or a county's through ``prompts`` (a dialogs.prompts.Prompts
+    with overrides). The lead paragraphs (六's fee statement) are left out: they are composed from the
+    answers and meant to read the same every year. For ``repetition.repetition_findings``."""
+    from datetime import date
+
+    from .dialogs import quick  # the report layer must not import dialogs; the command line may
+    from .dialogs.interview import Interview
+
+    interview = Interview(today=date.today(), prompts=prompts)
+    interview.report = report  # what the paragraphs quote is the interview's business: ask it
+    figures = quick.figures(interview)
+    return {step.path: interview.prompts.narrative(step.narrative, report.county, **figures)
+            for step in interview.catalogue.steps if step.kind == "narrative" and step.path and step.narrative}
+
+
+def _with_repetition(report: Report, last_year: Report | None, findings: list[Finding]) -> list[Finding]:
+    """``findings`` with the repeated-text warnings inserted before the "missing" ones."""
+    from .report.repetition import repetition_findings
+
+    repeated = repetition_findings(report, last_year, default_texts(report))
+    cut = next((i for i, f in enumerate(findings) if f.rule == "missing"), len(findings))
+    return findings[:cut] + repeated + findings[cut:]
+
+
+MAX_GAPS_SHOWN = 8
+
+
 # ---- subcommands -------------------------------------------------------------------------------
 
 
@@ -168,6 +231,13 @@ def run_render(args: argparse.Namespace) -> int:
     errors = sum(f.is_error for f in findings)
     if errors and not args.force:
         raise CliFailure([say("cli.render_refused", errors=errors)], EXIT_FINDINGS)
+    if args.final:  # a final report never prints 「待填写」: --force does not override this
+        from .report.final import final_gaps
+
+        gaps = final_gaps(report)
+        if gaps:
+            raise CliFailure([say("cli.final_refused", gaps=gaps[:MAX_GAPS_SHOWN], total=len(gaps),
+                                  more=len(gaps) > MAX_GAPS_SHOWN)], EXIT_FINDINGS)
     from .report.docx_render import write_docx  # python-docx is only needed here
 
     draft = not args.final
@@ -195,7 +265,7 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
 def run_check(args: argparse.Namespace) -> int:
     report = load_report(args.report)
     last_year = load_report(args.last_year) if args.last_year else None
-    findings = _check(report, last_year)
+    findings = _with_repetition(report, last_year, _check(report, last_year))
     if args.json:
         print(json.dumps([f.to_data() for f in findings], ensure_ascii=False, indent=2))
     else:

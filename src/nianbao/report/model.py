@@ -18,7 +18,7 @@ from . import labels
 
 # ---- value types ------------------------------------------------------------------------------
 
-Count = Annotated[int, Field(ge=0, le=10_000_000)]
+Count = Annotated[int, Field(ge=0, le=9_223_372_036_854_775_807)]  # any BIGINT: the format has no cap
 Row6 = Annotated[list[Count], Field(min_length=6, max_length=6)]
 Row4 = Annotated[list[Count], Field(min_length=4, max_length=4)]
 
@@ -220,6 +220,36 @@ class Contact(_Part):
     phone: Annotated[str, Field(max_length=50)] | None = None
 
 
+# ---- what the default paragraphs state, as the official answered it -----------------------------
+
+Channel = Annotated[str, Field(min_length=1, max_length=30)]
+
+
+class Published(_Part):
+    """一（一）: how many items were published proactively this year; ``approx`` when said with 「约」."""
+
+    count: Count | None = None
+    approx: bool | None = None
+
+
+class Facts(_Part):
+    """The answers the default paragraphs of 一 and 六 rest on (nothing in a default is made up).
+
+    Asked by the interview, never printed as such: the paragraphs quote them, so they are kept to
+    recompose a paragraph after an edit, to propose them again next year, and for the checks. Not
+    report values in the national format's sense (``all_leaf_paths`` leaves them out, so an older
+    report file without them is complete). A text answered 「没有」 is "".
+    """
+
+    channels: Annotated[list[Channel], Field(max_length=12)] | None = None  # 一（四）: 政府门户网站、政务公开栏 …
+    published: Published | None = None                                     # 一（一）: items published
+    accountability: Count | None = None         # 一（五）: cases of 责任追究 this year (0: none)
+    accountability_note: Text | None = None     # 一（五）: what was pursued, one line
+    work_points: Text | None = None             # 六: 落实上级年度政务公开工作要点
+    proposals: Text | None = None               # 六: 人大代表建议和政协提案办理
+    innovation: Text | None = None              # 六: 创新做法
+
+
 # ---- the report file ---------------------------------------------------------------------------
 
 
@@ -232,6 +262,7 @@ class Report(_Part):
     # paragraphs name it (我镇/我乡/我街道/本机关). "other": any organ not listed (市级 and above).
     organ_level: OrganLevel | None = None
     contact: Contact | None = None
+    facts: Facts | None = None  # what the default paragraphs rest on (see Facts)
     overview: Overview | None = None
     proactive: Proactive | None = None
     applications: Applications | None = None
@@ -316,14 +347,24 @@ def _model_of(annotation: Any) -> type[BaseModel]:
     raise TypeError(f"not a section: {annotation!r}")
 
 
+NOT_REPORT_VALUES = ("format", "organ_level", "contact", "facts")
+
+
+def input_paths() -> list[str]:
+    """What the interview asks besides the report values: the organ's level and contact, and every
+    fact (``Published`` is one answer, like ``DocCounts``)."""
+    facts = [f"facts.{name}" for name in Facts.model_fields]
+    return ["organ_level", "contact", *facts]
+
+
 def all_leaf_paths() -> list[str]:
     """Every answerable value's dotted path, in printed order (used by `check` for 'not answered')."""
     out: list[str] = []
 
     def walk(model: type[BaseModel], prefix: str) -> None:
         for name, field in model.model_fields.items():
-            if model is Report and name in ("format", "organ_level", "contact"):
-                continue  # not the report's answers: layout version, level and contact (from the organ)
+            if model is Report and name in NOT_REPORT_VALUES:
+                continue  # not the report's answers: layout version, level and contact (from the organ), facts
             sub = _model_of(field.annotation) if _is_section(field.annotation) else None
             if sub is not None and sub not in (DocCounts,):
                 walk(sub, f"{prefix}{name}.")
