@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nianbao.text import say
 from nianbao.dialogs.template_check import (
+    preview_all,
     MAX_LOOP_DEPTH,
     TemplateProblem,
     TemplateRejected,
@@ -143,12 +145,14 @@ def test_problems_are_in_line_order_and_not_repeated():
     assert {p.line for p in problems} == {1, 2, 3}
 
 
-def test_output_is_capped():
+def test_output_is_capped_for_the_chat_and_refused_past_the_bound():
     source = "{% for a in channels %}{% for b in channels %}{{ organ }}{{ organ }}{% endfor %}{% endfor %}"
-    long = {**SAMPLE, "channels": list(range(200))}
-    text = preview(source, long, max_output=300)
+    text = preview(source, {**SAMPLE, "channels": list(range(20))}, max_output=300)  # 8,000 characters
     assert len(text) <= 300
     assert text.startswith("托里县哈图镇人民政府") and text.endswith("（预览过长，已截断）")
+    with pytest.raises(TemplateRejected) as refused:  # 800,000 characters: stopped at the bound
+        preview(source, {**SAMPLE, "channels": list(range(200))}, max_output=300)
+    assert kinds(refused.value.problems) == {"too_big"}
     assert preview("{{ organ }}", SAMPLE, max_output=10) == "托里县哈图镇人民政府"  # exactly at the cap: whole
 
 
@@ -185,3 +189,22 @@ def test_any_text_is_either_refused_or_previewed(source):
         assert err.problems
     else:
         assert problems == [] and len(text) <= 200
+
+
+def test_a_set_chain_that_doubles_is_refused_before_anything_renders():
+    doubling = "{% set a = organ %}" + "{% set a = a ~ a %}" * 40 + "{{ a }}"
+    assert [p.message for p in check_template(doubling, SAMPLE)] == [
+        say("template_check.forbidden_growth", line=1, name="a")]
+    block = "{% set a %}{{ organ }}{% endset %}{% set b %}{{ a }}{{ a }}{% endset %}{{ b }}"
+    assert [p.message for p in check_template(block, SAMPLE)] == [
+        say("template_check.forbidden_growth", line=1, name="a")]
+    # a set of the documented variables alone stays allowed
+    assert check_template("{% set x = organ ~ organ %}{{ x }}", SAMPLE) == []
+
+
+def test_a_template_failing_only_for_another_year_is_refused_by_the_preview_of_every_sample():
+    time_bomb = "{{ organ }}{% if year == 2025 %}{{ 1 / 0 }}{% endif %}"
+    assert preview_all(time_bomb, [{**SAMPLE, "year": 2024}]) == "托里县哈图镇人民政府"
+    with pytest.raises(TemplateRejected) as refused:
+        preview_all(time_bomb, [{**SAMPLE, "year": 2024}, {**SAMPLE, "year": 2025}])
+    assert refused.value.problems[0].message == say("template_check.render_zero_division")

@@ -5,7 +5,9 @@ step's question key is its catalogue `prompt`), default paragraphs in ``template
 A per-county override (issue 5: from the database or config) is a callable
 ``(county, key) -> template source | None`` asked with ``"prompts.<step id>"`` for a step's question,
 ``"narratives.<name>"`` for a paragraph, and the template key itself for anything else ("help.new");
-None falls back to the shipped template. Rendering is nianbao.text's sandboxed, strict jinja2.
+None falls back to the shipped template. Rendering is nianbao.text's sandboxed, strict jinja2; a county's
+text is rendered streamed and stopped past ``MAX_OUTPUT`` characters (template_check.render_bounded) —
+the checker already refuses what could grow, this bounds what it could not foresee.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from jinja2 import meta
 
 from .. import text
 from .catalogue import load_catalogue
+from .template_check import render_bounded
 
 Overrides = Callable[[str | None, str], str | None]
 
@@ -40,8 +43,12 @@ def _variables(source: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1024)
-def _render_memo(source: str, values_json: str) -> str:
-    return _compiled(source).render(**json.loads(values_json)).strip()
+def _render_memo(source: str, values_json: str, custom: bool) -> str:
+    return _render(source, json.loads(values_json), custom)
+
+
+def _render(source: str, values: dict, custom: bool) -> str:
+    return render_bounded(source, values) if custom else _compiled(source).render(**values).strip()
 
 
 @cache
@@ -68,13 +75,18 @@ class Prompts:
         self.overrides = overrides
 
     def _source(self, override_key: str, county: str | None, default_key: str) -> str:
+        return self._pick(override_key, county, default_key)[0]
+
+    def _pick(self, override_key: str, county: str | None, default_key: str) -> tuple[str, bool]:
+        """The template source, and whether it is a county's (rendered bounded)."""
         custom = self.overrides(county, override_key) if self.overrides else None
-        return custom if custom is not None else default_source(default_key)
+        return (custom, True) if custom is not None else (default_source(default_key), False)
 
     def prompt(self, step_id: str, county: str | None, /, **values: Any) -> str:
         """The question of a catalogue step, e.g. ``prompt("new", "托里县", label=…, columns=…)``."""
         default_key = load_catalogue().by_id[step_id].prompt_key
-        return _compiled(self._source(f"prompts.{step_id}", county, default_key)).render(**values).strip()
+        source, custom = self._pick(f"prompts.{step_id}", county, default_key)
+        return _render(source, values, custom)
 
     def narrative(self, name: str, county: str | None, /, **values: Any) -> str:
         """A default paragraph, e.g. ``narrative("on_request", "托里县", **figures)``.
@@ -83,13 +95,14 @@ class Prompts:
         only when a figure it actually uses has changed.
         """
         key = f"narratives.{name}"
-        source = self._source(key, county, key)
+        source, custom = self._pick(key, county, key)
         used = {name: values[name] for name in _variables(source) if name in values}
-        return _render_memo(source, json.dumps(used, ensure_ascii=False, sort_keys=True))
+        return _render_memo(source, json.dumps(used, ensure_ascii=False, sort_keys=True), custom)
 
     def render(self, key: str, county: str | None, /, **values: Any) -> str:
         """Any other template by key: ``render("help.new", county)``, ``render("titles.organ", county)``."""
-        return _compiled(self._source(key, county, key)).render(**values).strip()
+        source, custom = self._pick(key, county, key)
+        return _render(source, values, custom)
 
     def macros(self, key: str, county: str | None) -> Any:
         """The jinja macros a template defines, callable from Python (``macros("format.macros", c).value(…)``)."""

@@ -15,15 +15,20 @@ What a template may use:
 Refused: calls of any kind (so ``range()``, ``lipsum()``, ``loop.cycle()``), the environment's globals
 and ``self``/``caller``, names starting with ``_`` or internal to Python, ``* ** % //`` (string
 repetition and formatting can allocate without bound), import/include/extends/macro/call/block/with,
-trees nested deeper than ``MAX_NESTING``. Nothing is compiled before the walk has passed: compiling folds
-constants, so ``{{ 9 ** 99999999 }}`` would already hang the check. Loops remain bounded by the length
-of the documented lists to the power ``MAX_LOOP_DEPTH``; ``preview`` also caps what it outputs.
+trees nested deeper than ``MAX_NESTING``, and a ``{% set %}`` whose value reads a name set before (so
+``{% set a = a ~ a %}`` forty times — 2⁴⁰ characters — cannot be written). Nothing is compiled before
+the walk has passed: compiling folds constants, so ``{{ 9 ** 99999999 }}`` would already hang the check.
+
+What remains is bounded: without accumulation the output grows at most linearly in the template's
+length, times the documented lists' lengths to the power ``MAX_LOOP_DEPTH``, times
+``MAX_REPLACE_GROWTH``. ``preview_all`` renders against several sample reports and refuses output
+over ``MAX_OUTPUT`` characters (streamed, so an oversized rendering is stopped, not built).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from jinja2 import TemplateSyntaxError, meta, nodes
@@ -49,6 +54,8 @@ MAX_LOOP_DEPTH = 2
 MAX_NESTING = 60
 # Chained replace multiplies length: the product of len(new)/len(old) over a template stays below this.
 MAX_REPLACE_GROWTH = 8
+# What one rendering of an admin's template may produce (a question, a paragraph: a few hundred).
+MAX_OUTPUT = 20_000
 
 _INTERNAL_ATTRIBUTES = (
     UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_GENERATOR_ATTRIBUTES
@@ -125,25 +132,50 @@ def preview(
 
     Raises TemplateRejected if the template fails the check or its rendering fails.
     """
-    problems = check_template(source, variables, max_chars=max_chars)
+    return preview_all(source, [variables], shown=max_output, max_chars=max_chars)
+
+
+def preview_all(source: str, variable_sets: Sequence[Mapping[str, object]], *, shown: int = 4000,
+                max_chars: int = 4000, bound: int = MAX_OUTPUT) -> str:
+    """Check ``source``, render it with every one of ``variable_sets`` (several sample reports), and
+    return the first rendering, cut to ``shown`` characters for the chat.
+
+    Raises TemplateRejected if the check refuses it, or any rendering fails or passes ``bound``.
+    """
+    problems = check_template(source, variable_sets[0], max_chars=max_chars)
     if problems:
         raise TemplateRejected(problems)
+    texts = [render_bounded(source, variables, bound) for variables in variable_sets]
+    text = texts[0]
+    if len(text) <= shown:
+        return text
+    marker = say("template_check.preview_truncated")
+    return (text[: max(0, shown - len(marker))].rstrip() + marker)[:shown]
+
+
+def render_bounded(source: str, variables: Mapping[str, object], bound: int = MAX_OUTPUT) -> str:
+    """Render a checked template; TemplateRejected if it fails or its output passes ``bound``."""
     chunks: list[str] = []
     size = 0
     try:
-        # generate() streams, so output is cut as soon as the cap is passed rather than built in full.
-        for chunk in make_environment().from_string(source).generate(**variables):
+        # generate() streams, so output is stopped as soon as the bound is passed rather than built in full.
+        for chunk in _compiled(source).generate(**variables):
             chunks.append(chunk)
             size += len(chunk)
-            if size > max_output:
-                break
+            if size > bound:
+                raise TemplateRejected([TemplateProblem("too_big", say("template_check.too_big", limit=bound))])
+    except TemplateRejected:
+        raise
     except Exception as err:  # any failure of an admin's template is reported, never raised as a traceback
         raise TemplateRejected([_render_problem(err)]) from err
-    text = "".join(chunks)
-    if size <= max_output:
-        return text.strip()
-    marker = say("template_check.preview_truncated")
-    return (text[: max(0, max_output - len(marker))].rstrip() + marker)[:max_output]
+    return "".join(chunks).strip()
+
+
+_ENV = make_environment()
+
+
+def _compiled(source: str):
+    return _ENV.from_string(source)
 
 
 # ---- helpers --------------------------------------------------------------------------------------
@@ -208,6 +240,7 @@ class _Checker:
         self.replace_growth = 1.0
         self.reads: list[nodes.Name] = []   # names read that are not reserved
         self.stored: set[str] = set()       # names the template sets (set / for targets)
+        self.assigned: set[str] = set()     # names set by {% set %} so far
         self.has_loops = False
 
     def refuse(self, node: nodes.Node, key: str, kind: str = "forbidden", **values: object) -> None:
@@ -227,6 +260,8 @@ class _Checker:
         elif isinstance(node, nodes.Test):
             if node.name not in ALLOWED_TESTS:
                 self.refuse(node, "forbidden_test", name=node.name, allowed=sorted(ALLOWED_TESTS))
+        elif isinstance(node, (nodes.Assign, nodes.AssignBlock)):
+            self.check_assignment(node)
         elif isinstance(node, nodes.For):
             inner = depth + 1
             self.has_loops = True
@@ -240,6 +275,17 @@ class _Checker:
             self.refuse(node, "forbidden_tag", tag=tag)
         for child in node.iter_child_nodes():
             self.visit(child, inner)
+
+    def check_assignment(self, node: nodes.Assign | nodes.AssignBlock) -> None:
+        """A value may not read what an earlier ``set`` made: chained, each doubling the last, twenty
+        lines make a string of a million characters, forty of a trillion."""
+        value = node.node if isinstance(node, nodes.Assign) else node.body
+        parts = value if isinstance(value, list) else [value]
+        read = {n.name for part in parts for n in part.find_all(nodes.Name) if n.ctx == "load"}
+        if read & self.assigned:
+            self.refuse(node, "forbidden_growth", name=sorted(read & self.assigned)[0])
+        self.assigned |= {n.name for n in node.target.find_all(nodes.Name)} | (
+            {node.target.name} if isinstance(node.target, nodes.Name) else set())
 
     def check_name(self, node: nodes.Name) -> None:
         if node.name in self.reserved:

@@ -34,13 +34,14 @@ def sample_report() -> Report:
 
 @cache
 def narrative_names() -> tuple[str, ...]:
-    """Every default paragraph the catalogue uses (its `narrative` and `lead` names), in catalogue order."""
+    """Every default paragraph the catalogue uses (its `narrative` and `lead` names), in catalogue order,
+    then the county texts they quote (catalogue county_texts)."""
     names: dict[str, None] = {}
     for step in load_catalogue().steps:
         for name in (step.lead, step.narrative):
             if name:
                 names[name] = None
-    return tuple(names)
+    return tuple(names) + load_catalogue().county_texts  # and the texts they quote, set by the county
 
 
 @cache
@@ -69,6 +70,36 @@ def sample_variables(key: str) -> dict[str, Any]:
     return _sample_variables(key)()
 
 
+# The reports an admin's template is previewed against before it may be saved: a template may branch
+# on any value, so one that fails (or grows) only for another year, level or figures is caught here.
+# (organ, level, year, applications scale: 0 = a zero report)
+PREVIEW_SAMPLES = (
+    ("托里县哈图镇人民政府", "town", 2024, 0),
+    ("托里县哈图镇人民政府", "town", 2025, 12),
+    ("托里县铁厂沟乡人民政府", "township", 2025, 0),
+    ("托里县城区街道办事处", "street", 2024, 40),
+    ("托里县教育局", "county_department", 2025, 5),
+    ("托里县人民政府", "county", 2024, 300),
+)
+
+
+def preview_variable_sets(key: str) -> list[dict[str, Any]]:
+    """``key``'s variables for each of PREVIEW_SAMPLES, the shipped sample report's first."""
+    return [sample_variables(key), *(dict(v) for v in _preview_sets(key))]
+
+
+@cache
+def _preview_sets(key: str) -> tuple[dict[str, Any], ...]:
+    from ..report.synth import consistent_report  # only for previews
+
+    sets = []
+    for organ, level, year, scale in PREVIEW_SAMPLES:
+        report = consistent_report(seed=year, scale=scale, organ=organ, year=year)
+        report.county, report.organ_level = "托里县", level
+        sets.append(_variables(key, report))
+    return tuple(sets)
+
+
 class _Recorder(Prompts):
     """Prompts that remember the values of the last question rendered."""
 
@@ -81,12 +112,18 @@ class _Recorder(Prompts):
 
 @cache
 def _sample_variables(key: str):
+    frozen = _variables(key, sample_report())
+    return lambda: dict(frozen)
+
+
+def _variables(key: str, report: Report) -> dict[str, Any]:
     kind, _, name = key.partition(".")
     if key not in editable_keys():
         raise KeyError(key)
-    report = sample_report()
-    if kind == "narratives":
-        values = narratives.figures(report, load_catalogue().organ_kinds)
+    if kind == "narratives":  # the county's own texts (catalogue county_texts) are variables too
+        catalogue = load_catalogue()
+        values = narratives.figures(report, catalogue.organ_kinds, new_media=catalogue.new_media,
+                                    texts={text: "" for text in catalogue.county_texts})
     else:
         # Ask the sample interview the step's question and keep what it passed to the template.
         recorder = _Recorder()
@@ -95,5 +132,4 @@ def _sample_variables(key: str):
                                          "report": report.to_data()}, prompts=recorder)
         screens.current(interview)
         values = recorder.seen
-    frozen = dict(values)
-    return lambda: dict(frozen)
+    return dict(values)
