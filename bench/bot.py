@@ -31,9 +31,10 @@ not there within ``--timeout`` s — the setup ends with what it measured so far
   divided by the updates answered in them. With PostgreSQL the database server's own CPU (the
   postmaster's tree) is reported beside it; the ratio to the echo bot counts both, since with SQLite
   the same work happens inside the bot process;
-- per answer, between load and saturation: the cost of answer #45 vs answer #5. Hatu's script has only 21 answers (the last one 「生成」, which
-  renders the .docx — another job entirely), so this phase plays the full-figures script (53 answers,
-  buttons pressed where it says #default). 24 officials go in lockstep: all send answer #i at once,
+- per answer, between load and saturation: the cost of answer #45 vs answer #5. Hatu's script has only 23 answers (the last one 「生成」, which
+  renders the .docx — another job entirely), so this phase plays the full-figures script (37 answers
+  since the pick questions of table 三, so its last before 「生成」 stands for #45; buttons pressed
+  where it says #default). 24 officials go in lockstep: all send answer #i at once,
   and the CPU the bot's processes (and the database server's) spent until all replies arrived and
   settled is divided by 24 — nanosecond CPU time from /proc/PID/task/*/schedstat, since clock ticks
   are too coarse for one step. CPU, not latency, is the measure: a latency at one index of the
@@ -108,8 +109,11 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def script(name: str = "hatu-2024.script") -> list[str]:
+    """The script as an official of a 镇 who joined by invite types it (organ, county, level known)."""
+    from nianbao.dialogs.scripted import for_transport
+
     text = (resources.files("nianbao") / "examples" / name).read_text(encoding="utf-8")
-    return [line for line in text.splitlines() if line.strip() and not line.startswith("# ")]
+    return for_transport([line for line in text.splitlines() if line.strip() and not line.startswith("# ")])
 
 
 # ---- processes and their CPU ------------------------------------------------------------------
@@ -560,7 +564,8 @@ def big_county(url: str, organs: int) -> None:
     from nianbao.dialogs.scripted import play
 
     today = date.today()
-    interview = Interview.new(today=today, organ=BIG_ORGAN.format(0), county=COUNTY)
+    interview = Interview.new(today=today, organ=BIG_ORGAN.format(0), county=COUNTY,
+                              given={"organ": BIG_ORGAN.format(0), "county": COUNTY, "organ_level": "other"})
     play(interview, script()[:10])
     saved = interview.to_json()
     store = Store.open(url)

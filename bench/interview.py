@@ -22,7 +22,10 @@ from nianbao.dialogs.scripted import feed, script_lines, shown_buttons
 
 TODAY = date(2025, 1, 20)
 EXAMPLES = resources.files("nianbao") / "examples"
-TAPS = ["#default"] * 4 + ["#zeros"] * 5 + ["#no", "#no"] + ["#default"] * 7 + ["#zeros", "#default", "#gen"]
+# The no-application township by taps (and the two paragraphs no answer speaks to, typed), as in
+# tests/test_interview.py.
+TAPS = (["#default"] * 4 + ["托里县哈图镇人民政府院内，0901-3651234", "#default"] + ["#zeros"] * 5 + ["#no", "#no"]
+        + ["门户网站、公开栏", "4", "#no", "#all", "发布前经审核。", "一是参加业务培训。", "#gen"])
 INTERVIEWS = {
     "hatu taps": (TAPS, "托里县哈图镇人民政府"),
     "hatu script": (script_lines((EXAMPLES / "hatu-2024.script").read_text("utf-8")), None),

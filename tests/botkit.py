@@ -39,10 +39,14 @@ def make_config(fake: FakeTelegram, db_url: str, **extra) -> Config:
     return Config.model_validate(data)
 
 
-def script_answers(name: str) -> list[str]:
-    """Answers of a shipped interview script, comments dropped ("#default" etc. are button presses)."""
+def script_answers(name: str, known: tuple[str, ...] = ("organ", "county", "organ_level")) -> list[str]:
+    """Answers of a shipped interview script as an official who joined by invite types them: comments
+    dropped ("#default" etc. are button presses), and the 「@step」 lines of what the invite told
+    (``known``) left out (see scripted.for_transport)."""
+    from nianbao.dialogs.scripted import for_transport
+
     text = (resources.files("nianbao") / "examples" / name).read_text(encoding="utf-8")
-    return [line for line in text.splitlines() if line.strip() and not line.startswith("# ")]
+    return for_transport([line for line in text.splitlines() if line.strip() and not line.startswith("# ")], known)
 
 
 @dataclass
@@ -76,9 +80,10 @@ class RunningBot:
             self.process = None
 
     async def official(self, user_id: int, organ: str = "托里县哈图镇人民政府", county: str = "托里县",
-                       name: str = "张三") -> FakeUser:
-        """A person who joined with a county admin's invite code (and got the first question)."""
-        code = self.store.create_invite(county, organ, by=1, ttl=timedelta(hours=72), now=self.clock())
+                       name: str = "张三", level: str | None = None) -> FakeUser:
+        """A person who joined with a county admin's invite code (and got the first question);
+        ``level``: the level word the invite gave (else the name tells it, or it is asked)."""
+        code = self.store.create_invite(county, organ, by=1, ttl=timedelta(hours=72), now=self.clock(), level=level)
         user = self.fake.user(user_id, name)
         await answer(user, f"/join {code}")  # welcome, new draft, greeting, first question
         return user
@@ -170,18 +175,19 @@ async def settled(fake: FakeTelegram, act, timeout: float = 5.0) -> list[SentIte
 def complete_report(bot: RunningBot, user_id: int, script: str = "hatu-2024.script", *,
                     organ: str | None = None, county: str | None = None) -> None:
     """Answer every question of the user's active draft in-process (fast) and store it, as if typed;
-    ``organ`` / ``county`` replace the script's first two answers."""
+    ``organ`` / ``county`` replace the script's answers to those questions (asked only when the draft
+    does not know them)."""
     import json
 
     from nianbao.dialogs.interview import Interview
     from nianbao.dialogs.scripted import play
     from nianbao.bot.storage import LogEntry
 
-    lines = script_answers(script)
-    if organ:
-        lines[0] = organ
-    if county:
-        lines[1] = county
+    text = (resources.files("nianbao") / "examples" / script).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("# ")]
+    for step, value in (("organ", organ), ("county", county)):
+        if value:
+            lines = [f"@{step} {value}" if line.startswith(f"@{step} ") else line for line in lines]
     row = bot.store.active_report(user_id)
     interview = Interview.from_json(row.interview_json)
     play(interview, [*lines, "#gen"])

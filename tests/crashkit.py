@@ -37,7 +37,10 @@ from fakebot.records import SentItem
 
 from nianbao.bot.messages import split_text
 from nianbao.bot.storage import Store
+from nianbao.dialogs.catalogue import load_catalogue
 from nianbao.dialogs.interview import Interview
+from nianbao.dialogs.proposals import level_from_name
+from nianbao.dialogs.scripted import for_transport
 from nianbao.dialogs.scripted import shown_buttons
 
 SCRIPT = "hatu-2024.script"
@@ -249,6 +252,11 @@ def create_invites(url: str, organs: list[str], county: str = COUNTY) -> list[st
         store.close()
 
 
+def contact_of(organ: str) -> str:
+    """The contact an official types for their organ (what tells one official's answers from another's)."""
+    return f"{organ}院内，0901-3651234"
+
+
 @dataclass
 class Reference:
     """What an uninterrupted run of the script gives, in-process (no bot, no transport)."""
@@ -279,13 +287,16 @@ def _items(replies) -> list[str]:
 
 def reference(organ: str, county: str = COUNTY, lines: list[str] | None = None, *,
               today: date | None = None) -> Reference:
-    """Play the script once in-process as the bot would (typed text → answer, "#x" → the button press),
-    with the official typing their own organ's name as the first answer."""
+    """Play the script once in-process as the bot would (typed text → answer, "#x" → the button press):
+    organ, county and level known from the invite, the official typing their own organ's contact."""
     if lines is None:
-        lines = script_answers(SCRIPT)
-        lines[0] = organ
+        lines = script_answers(SCRIPT, known=())
+        lines = for_transport([f"@contact {contact_of(organ)}" if line.startswith("@contact ") else line
+                               for line in lines])
     today = today or datetime.now(timezone.utc).date()  # the bot's clock is the wall clock
-    interview = Interview.new(today=today, organ=organ, county=county)
+    level = level_from_name(organ, load_catalogue().organ_kinds)
+    interview = Interview.new(today=today, organ=organ, county=county,
+                              given={"organ": organ, "county": county, "organ_level": level})
     replies = interview.start()
     expected, pressed = [_items(replies)], [None]
     for line in lines:
@@ -495,7 +506,8 @@ def check_outcome(url: str, officials: list[Official]) -> Outcome:
             if steps != ref.steps or [a.raw for a in log] != [h[1] for h in ref.history]:
                 out.problems.append(f"official {who}: answer log {steps} is not the reference's {ref.steps}")
             strangers = [a for a in log if a.user_id != who]
-            foreign = [a for a in log if a.step == "organ" and a.raw != ref.organ and a.raw in by_organ]
+            contacts = {contact_of(organ) for organ in by_organ}
+            foreign = [a for a in log if a.step == "contact" and a.raw != contact_of(ref.organ) and a.raw in contacts]
             if strangers or foreign:
                 out.misfiled += len(strangers) + len(foreign)
                 out.problems.append(f"official {who}: answers by others {[(a.step, a.user_id) for a in strangers]}"

@@ -59,23 +59,23 @@ async def test_prompt_override_is_checked_previewed_saved_and_used_in_its_county
     assert shown[1].text.startswith("报告机关的全称是什么")
 
     # an unknown variable is shown before saving, and nothing is saved
-    problems = await ask(admin, "/set_prompt organ\n请写全称，例如{{ organ_name }}")
+    problems = await ask(admin, "/set_prompt year\n请写年度，例如{{ organ_name }}")
     assert "organ_name" in texts(problems) and "没有保存" in texts(problems)
-    assert bot.store.override(TUOLI, "prompts.organ") is None
+    assert bot.store.override(TUOLI, "prompts.year") is None
 
     # corrected as the reply the bot asks for: a preview on the sample report, then 「保存」
-    fixed = "托里县专用：请写贵机关全称。{% if proposal %}建议：{{ proposal }}{% endif %}"
+    fixed = "托里县专用：请写报告年度。{% if proposal %}建议：{{ proposal }}{% endif %}"
     preview = await settled(fake_tg, admin.send(fixed, reply_to=problems[-1]))
-    assert "托里县专用：请写贵机关全称。建议：托里县哈图镇人民政府" in preview[-1].text
+    assert "托里县专用：请写报告年度。建议：2024年" in preview[-1].text
     saved = await ask(admin, "#save")
     assert "已保存" in texts(saved)
-    assert (await ask(admin, "/prompt organ"))[0].text.startswith(f"{TUOLI}「prompts.organ」现在用的是{say('admin.origin_chat')}")
+    assert (await ask(admin, "/prompt year"))[0].text.startswith(f"{TUOLI}「prompts.year」现在用的是{say('admin.origin_chat')}")
 
     # used by a new official of 托里县 — and not by one of 裕民县
     mine = await bot.official(401, organ="托里县库普乡人民政府", county=TUOLI)
     other = await bot.official(402, organ="裕民县吉也克镇人民政府", county=YUMIN)
-    assert "托里县专用：请写贵机关全称。建议：托里县库普乡人民政府" in texts(mine.replies)
-    assert "托里县专用" not in texts(other.replies) and "报告机关的全称是什么" in texts(other.replies)
+    assert "托里县专用：请写报告年度。建议：2024年" in texts(mine.replies)  # the first question asked
+    assert "托里县专用" not in texts(other.replies) and "报告哪一年的工作" in texts(other.replies)
 
     # the text may also come as the reply to the bot's question; 「取消」 keeps nothing
     asked = await ask(admin, "/set_prompt county")
@@ -87,7 +87,7 @@ async def test_prompt_override_is_checked_previewed_saved_and_used_in_its_county
     assert bot.store.override(TUOLI, "prompts.county") is None
 
     # reset: back to the shipped question for the next official
-    assert "已恢复" in texts(await ask(admin, "/reset_prompt organ"))
+    assert "已恢复" in texts(await ask(admin, "/reset_prompt year"))
     later = await bot.official(403, organ="托里县铁厂沟镇人民政府", county=TUOLI)
     assert "托里县专用" not in texts(later.replies)
 
@@ -99,7 +99,7 @@ async def test_narrative_override_reaches_the_report(bot, fake_tg):
     official = await bot.official(501, organ="托里县库普乡人民政府", county=TUOLI)
     complete_report(bot, 501, organ="托里县库普乡人民政府", county=TUOLI)
     # the script wrote its own paragraph; the official goes back to it and takes the county's proposal
-    shown = texts(await ask(official, "/edit 14"))
+    shown = texts(await ask(official, "/edit 19"))  # 一（三）: the 19th question asked
     assert "我乡建立了政务公开工作台账，2024年度无差错。" in shown
     await ask(official, "#default")
     report = Report.from_data(json.loads(bot.store.active_report(501).interview_json)["report"])
@@ -112,7 +112,7 @@ async def test_progress_rollup_and_remind(bot, fake_tg):
     await bot.official(601, organ="托里县哈图镇人民政府", county=TUOLI)
     await bot.official(602, organ="托里县自然资源局", county=TUOLI)
     drafting = await bot.official(603, organ="托里县铁厂沟镇人民政府", county=TUOLI)
-    await ask(drafting, "#default")  # organ answered: step 2
+    await ask(drafting, "#default")  # the year answered (organ, county, level from the invite): step 5
     complete_report(bot, 601)
     complete_report(bot, 602, "full-figures.script", organ="托里县自然资源局", county=TUOLI)
     for official in (601, 602):
@@ -122,7 +122,7 @@ async def test_progress_rollup_and_remind(bot, fake_tg):
 
     progress = texts(await ask(admin, "/progress"))
     assert "托里县库普乡人民政府：未开始" in progress
-    assert "托里县铁厂沟镇人民政府：填写中（第 2/" in progress
+    assert "托里县铁厂沟镇人民政府：填写中（第 5/" in progress
     assert "托里县哈图镇人民政府：已通过（第 1 版）" in progress
     assert "截止 2025年1月31日，还剩 21 天" in progress
 

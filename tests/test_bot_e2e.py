@@ -65,16 +65,17 @@ async def test_full_interview_from_start_to_docx(bot, fake_tg):
     row = bot.store.active_report(1001)
     stored = Report.from_data(json.loads(row.interview_json)["report"])
     assert stored.applications.new == [0] * 6 and stored.year == 2024
+    assert stored.organ_level == "town"  # from the invite: never asked
     logged = bot.store.answers(row.id)
     steps = [a.step for a in logged]
-    assert steps[:3] == ["organ", "county", "year"]
+    assert steps[0] == "year" and not {"organ", "county", "organ_level"} & set(steps)  # the invite told them
     assert len(steps) == len(set(steps)) >= 15  # every accepted answer once, in order
     assert all(a.user_id == 1001 for a in logged)
 
 
 async def test_export_sends_the_report_file(bot, fake_tg):
     user = await bot.official(1002)
-    await answer(user, "#default")
+    await answer(user, "#default")  # the year
     got = await answer(user, "/export")
     [document] = [i for i in got if i.kind == "document"]
     data = json.loads(document.document)
@@ -84,7 +85,7 @@ async def test_export_sends_the_report_file(bot, fake_tg):
 async def test_stale_button_changes_nothing(bot, fake_tg):
     user = await bot.official(1003)
     first = next(i for i in reversed(user.replies) if i.buttons)
-    await answer(user, "#default")          # organ accepted: version moves on
+    await answer(user, "#default")          # the year accepted: version moves on
     row = bot.store.active_report(1003)
     await user.press(first, first.callback_data[0])   # the same button again, from the old message
     await fake_tg.wait_for(lambda: len(fake_tg.answered_callbacks) >= 2)
@@ -97,29 +98,27 @@ async def test_two_officials_interleaved_without_crosstalk(bot, fake_tg):
     b = await bot.official(2002, organ="托里县庙尔沟镇人民政府")
     await answer(a, "#default")
     await answer(b, "#default")
-    await answer(a, "#default")
-    await answer(b, "#default")
+    await answer(a, "哈图镇人民政府院内，0901-3651234")
+    await answer(b, "庙尔沟镇人民政府，0901-3659999")
     ra = json.loads(bot.store.active_report(2001).interview_json)["report"]
     rb = json.loads(bot.store.active_report(2002).interview_json)["report"]
     assert ra["organ"] == "托里县哈图镇人民政府" and rb["organ"] == "托里县庙尔沟镇人民政府"
+    assert ra["contact"]["phone"] == "0901-3651234" and rb["contact"]["phone"] == "0901-3659999"
+    assert bot.store.organ_profile("托里县", "托里县庙尔沟镇人民政府").phone == "0901-3659999"
     assert all("庙尔沟" not in (i.text or "") for i in a.replies)
-    # each saw only their own organ offered (the prompt's fixed example names 哈图镇 for everyone)
-    assert any(label == "托里县庙尔沟镇人民政府" for item in b.replies for row in item.buttons for label, _ in row)
+    # each was greeted with their own organ, and no button of b's names a's
+    assert "托里县庙尔沟镇人民政府" in texts(b.replies[:3]) and "哈图" not in texts(b.replies[:3])
     assert not any("哈图" in label for item in b.replies for row in item.buttons for label, _ in row)
 
 
 async def test_the_year_answered_is_the_drafts_year_and_never_a_duplicate(bot, fake_tg):
     user = await bot.official(1005)
-    await answer(user, "#default")  # organ
-    await answer(user, "#default")  # county
-    await answer(user, "2023")      # not the default (2024): the draft becomes the 2023 report
+    await answer(user, "2023")      # not the proposal (2024): the draft becomes the 2023 report
     first = bot.store.active_report(1005)
     assert first.year == 2023
     await answer(user, "/new")      # a draft for 2024 (last year)
     second = bot.store.active_report(1005)
     assert second.id != first.id and second.year == 2024
-    await answer(user, "#default")
-    await answer(user, "#default")
     got = await answer(user, "2023")  # the organ has a 2023 report already
     assert say("bot.year_taken", organ="托里县哈图镇人民政府", year=2023) in texts(got)
     again = bot.store.active_report(1005)

@@ -20,7 +20,8 @@ from nianbao.bot.telegram_channel import inbox_item
 from nianbao.bot.storage import Store
 from nianbao.text import say
 
-HATU = script_answers("hatu-2024.script")
+HATU = script_answers("hatu-2024.script")  # as typed after /join: the invite told organ, county, level
+CONTACT = "托里县哈图镇人民政府院内，0901-3651234"
 
 
 def stored_step(store: Store, tg_id: int) -> str:
@@ -65,9 +66,9 @@ async def test_restart_resumes_at_the_same_step(fake_tg, store, tmp_path):
 
 async def test_update_delivered_twice_is_applied_once(bot, fake_tg, store):
     user = await bot.official(3002)
-    await answer(user, "#default")                 # organ
+    await answer(user, "#default")                 # the year
     before = store.active_report(3002)
-    message = await user.send(HATU[1])              # county, processed normally …
+    message = await user.send(CONTACT)              # the contact, processed normally …
     await user.wait_reply(1)
     after = store.active_report(3002)
     assert after.version > before.version
@@ -76,7 +77,7 @@ async def test_update_delivered_twice_is_applied_once(bot, fake_tg, store):
     await bot.process.receive([inbox_item({"update_id": update_id, "message": message})])
     await fake_tg.wait_for(bot.idle)
     assert store.active_report(3002).version == after.version
-    assert [a.step for a in store.answers(after.id)].count("county") == 1
+    assert [a.step for a in store.answers(after.id)].count("contact") == 1
 
 
 async def test_handler_exception_apologises_and_keeps_answers(bot, fake_tg, store, monkeypatch):
@@ -93,30 +94,30 @@ async def test_handler_exception_apologises_and_keeps_answers(bot, fake_tg, stor
         return original(self, who, text)
 
     monkeypatch.setattr(Drafting, "text", explode_once)
-    got = await answer(user, "托里县")
+    got = await answer(user, CONTACT)
     assert got[0].text == say("bot.sorry")
-    assert "所属县" in got[-1].text  # the current question again
+    assert "咨询的地址和电话" in got[-1].text  # the current question again
     assert store.active_report(3003).version == saved.version  # nothing half-written
-    await answer(user, "托里县")
-    assert json.loads(store.active_report(3003).interview_json)["report"]["county"] == "托里县"
+    await answer(user, CONTACT)
+    assert json.loads(store.active_report(3003).interview_json)["report"]["contact"]["phone"] == "0901-3651234"
 
 
 async def test_429_storm_loses_no_reply(bot, fake_tg, store):
     user = await bot.official(3004)
     fake_tg.flood("sendMessage", times=3, retry_after=1)
     got = await answer(user, "#default", timeout=15)
-    assert "所属县" in got[-1].text
+    assert "咨询的地址和电话" in got[-1].text
     refused = [c for c in fake_tg.calls_to("sendMessage") if c.status == 429]
     assert len(refused) == 3
-    assert stored_step(store, 3004) == "county"
+    assert stored_step(store, 3004) == "contact"
 
 
 async def test_bad_request_is_logged_and_the_user_told(bot, fake_tg, store, caplog):
     user = await bot.official(3005)
     fake_tg.fail("sendMessage", 400, "Bad Request: can't parse entities", times=1)
     got = await answer(user, "#default")
-    assert got[0].text == say("bot.sorry") and "所属县" in got[-1].text
-    assert stored_step(store, 3005) == "county"  # the answer was committed before the reply failed
+    assert got[0].text == say("bot.sorry") and "咨询的地址和电话" in got[-1].text
+    assert stored_step(store, 3005) == "contact"  # the answer was committed before the reply failed
     assert any("given up on a message: bad request" in r.getMessage() for r in caplog.records)
     assert not any("托里县哈图镇人民政府" in r.getMessage() for r in caplog.records)  # no message text in logs
 
@@ -203,7 +204,7 @@ async def test_killed_process_loses_nothing(fake_tg, tmp_path):
         process = await start_bot()
         for line in HATU[4:]:
             await answer(user, line, timeout=15)
-        assert len(await documents(user)) == 1 and step == "normative_documents"
+        assert len(await documents(user)) == 1 and step == "licensing"  # after year, contact, 规章, 规范性文件
     finally:
         if process.returncode is None:
             process.terminate()

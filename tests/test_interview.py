@@ -21,13 +21,20 @@ EXAMPLES = resources.files("nianbao") / "examples"
 SAMPLE = Report.from_json((EXAMPLES / "hatu-2024.json").read_text(encoding="utf-8"))
 HATU_SCRIPT = script_lines((EXAMPLES / "hatu-2024.script").read_text(encoding="utf-8"))
 FULL_SCRIPT = script_lines((EXAMPLES / "full-figures.script").read_text(encoding="utf-8"))
-# The no-application township by taps only: every proposal and default paragraph accepted.
-HATU_TAPS = ["#default", "#default", "#default",                     # organ, county, year
+# The no-application township by taps: every proposal and default paragraph accepted; the two
+# paragraphs nothing answered says anything about (no county text here) typed.
+MANAGEMENT = "公开政府信息前，由经办人初审、分管领导审核、主要领导审签。"
+IMPROVEMENTS = "一是参加县里组织的业务培训；二是开通政务新媒体。"
+CONTACT = "托里县哈图镇人民政府院内，0901-3651234"
+HATU_TAPS = ["#default", "#default", "#default", "#default", CONTACT,  # organ, county, level, year, contact
              "#default", "#zeros", "#zeros", "#zeros", "#zeros", "#zeros",  # 二
              "#no", "#no",                                             # 三, 四 gates
-             *["#default"] * 7,                                        # 一 ×5, 五 ×2
-             "#zeros", "#default",                                     # 六
+             "门户网站、公开栏", "4", "#no",                             # 一's facts: channels, items, 责任追究
+             "#all",                                                   # 一、五、六's default paragraphs
+             MANAGEMENT, IMPROVEMENTS,                                 # 一（三）, 五 改进: no default
              "#gen"]
+AT_FACTS = 13       # taps before 一's first fact question (channels)
+AT_NARRATIVES = 16  # taps before 一（一）'s paragraph
 
 
 def run(lines: list[str], interview: Interview | None = None) -> tuple[Interview, list[Reply]]:
@@ -71,27 +78,40 @@ def until(step_id: str, lines: list[str] = FULL_SCRIPT) -> tuple[Interview, list
 def test_reference_township_by_taps_in_at_most_25_answers():
     interview, replies = taps()
     assert len(HATU_TAPS) <= 25
-    assert len(interview.history) == len(HATU_TAPS) - 1  # every tap but 生成 accepted an answer
+    # every question asked was answered (「全部采用」 answers several at once)
+    answered = {step for step, _, _ in interview.history}
+    assert answered == {s.id for s in interview.asked_steps()}
+    assert interview.report.contact.model_dump() == {"portal": None, "address": "托里县哈图镇人民政府院内",
+                                                     "phone": "0901-3651234"}
     assert replies[-1].render and interview.finished
     assert tables(interview.report) == tables(SAMPLE)
     overview = interview.report.overview
+    assert overview.proactive == "全年，我镇主动公开政府信息4条。"
     assert "未收到政府信息公开申请" in overview.on_request
-    assert "2024年" in overview.on_request and "2024年" in overview.oversight
-    assert interview.report.other_matters.startswith(SAMPLE.other_matters)
+    assert overview.oversight == "全年未发生政府信息公开工作责任追究事项。"
+    assert overview.management == MANAGEMENT
+    assert interview.report.other_matters == "全年未收取信息处理费。\n本年度无其他需要报告的事项。"
     assert [f for f in check(interview.report) if f.is_error or f.rule == "missing"] == []
 
 
 def test_reference_script_reproduces_the_sample_report_exactly():
     interview, replies = run(HATU_SCRIPT)
-    assert len(HATU_SCRIPT) <= 25
+    assert len(HATU_SCRIPT) <= 26  # 21 before the level, the contact and 一's three facts were asked
     assert replies[-1].render
     assert interview.report.to_json() == SAMPLE.to_json()
 
 
 def test_default_year_is_last_calendar_year_of_the_given_date():
     interview = Interview.new(today=date(2031, 1, 3), organ="托里县哈图镇人民政府")
-    play(interview, ["#default", "#default", "#default"])
+    play(interview, ["#default"] * 4)
     assert interview.report.year == 2030
+
+
+def test_from_april_the_proposed_year_is_the_current_one():
+    for day, year in ((date(2031, 3, 31), 2030), (date(2031, 4, 1), 2031), (date(2031, 12, 30), 2031)):
+        interview = Interview.new(today=day, organ="托里县哈图镇人民政府")
+        play(interview, ["#default"] * 4)
+        assert interview.report.year == year, day
 
 
 # ---- figures in every group ------------------------------------------------------------------------
@@ -113,8 +133,10 @@ def test_figures_in_every_group():
     assert report.appeals.review == [1, 0, 0, 0] and report.appeals.litigation_after_review == [0, 0, 0, 1]
     assert (report.processing_fee.cases, str(report.processing_fee.amount_yuan)) == (2, "200")
     # default paragraphs quote the tables; replaced and extended ones keep the official's words
-    assert f"全年共收到政府信息公开申请{sum(apps.new)}件" in report.overview.on_request
-    assert "行政复议1件、提起行政诉讼2件" in report.overview.on_request
+    assert f"全年新收政府信息公开申请{sum(apps.new)}件" in report.overview.on_request
+    assert "被申请行政复议1件、被提起行政诉讼2件" in report.overview.on_request
+    assert "作出行政许可决定12件、行政处罚决定3件、行政强制决定1件" in report.overview.proactive
+    assert report.facts.channels == ["政府门户网站", "微信公众号"] and report.facts.published.approx
     assert report.overview.management.startswith("本局严格执行")
     assert report.overview.platforms.endswith("另开设政务公众号一个，及时发布政策解读。")
     assert "2件" in report.other_matters and "200元" in report.other_matters
@@ -169,7 +191,7 @@ def test_a_wrong_carried_forward_is_blocked_by_rule_a():
     interview, _ = until("carried_forward")
     replies = interview.answer("0")
     assert interview.report.applications.carried_forward is None
-    assert "「自然人」列：一+二 = 6" in texts(replies) and "相差 1 件" in texts(replies)
+    assert "「自然人」列：新收 + 上年结转 = 6" in texts(replies) and "相差 1 件" in texts(replies)
     replies = interview.press("retry")
     assert "按 一+二−（七）总计 算得：1 0 0 0 0 0" in replies[-1].text
     interview.press("default")
@@ -177,7 +199,7 @@ def test_a_wrong_carried_forward_is_blocked_by_rule_a():
 
 
 def test_warning_asks_for_confirmation_and_keeps_the_answer():
-    interview, _ = run(["托里县哈图镇人民政府", "#default", "#default"])
+    interview, _ = run(["托里县哈图镇人民政府", "#default", "#default", "#default", "跳过"])
     replies = interview.answer("1 0 1")  # a township reporting 规章
     assert interview.step_id == "regulations" and interview.report.proactive.regulations.values() == [1, 0, 1]
     assert "乡镇、街道不能制定规章" in replies[-1].text
@@ -189,7 +211,7 @@ def test_warning_asks_for_confirmation_and_keeps_the_answer():
 
 
 def test_warning_continue_by_word():
-    interview, _ = run(["托里县哈图镇人民政府", "#default", "#default", "2 0 2"])
+    interview, _ = run(["托里县哈图镇人民政府", "#default", "#default", "#default", "跳过", "2 0 2"])
     assert interview.mode["kind"] == "warning"
     interview.answer("继续")
     assert interview.step_id == "normative_documents"
@@ -218,7 +240,7 @@ def test_editing_new_re_asks_carried_forward_with_a_new_proposal():
     assert interview.step_id == "carried_forward"
     assert "算得：3 0 0 0 0 0" in replies[-1].text
     # the default paragraph already follows the new figures
-    assert "全年共收到政府信息公开申请11件" in interview.report.overview.on_request
+    assert "全年新收政府信息公开申请11件" in interview.report.overview.on_request
     interview.press("default")
     assert interview.step_id == "review" and interview.pending_steps() == []
     assert [f for f in check(interview.report) if f.is_error] == []
@@ -253,9 +275,10 @@ def test_closing_and_reopening_a_gate():
     interview.press("default")
     assert interview.step_id == "review"
     interview.answer(f"修改 {line_of(interview, 'withheld')}")
-    interview.press("yes")  # reopened: its rows are asked again, nothing is kept as a silent 0
-    assert interview.step_id == "withheld_state_secret"
-    assert interview.report.applications.withheld.state_secret is None
+    interview.press("row:3")  # reopened with row 4 picked: it is asked, nothing is kept as a silent 0
+    assert interview.step_id == "withheld_third_party"
+    assert interview.report.applications.withheld.third_party is None
+    assert interview.report.applications.withheld.state_secret == [0] * 6  # not picked: 0
 
 
 def test_closing_the_applications_gate_zero_fills_table_three():
@@ -269,27 +292,28 @@ def test_closing_the_applications_gate_zero_fills_table_three():
 
 
 def test_back_goes_to_the_previous_asked_question_skipping_closed_groups():
-    interview, _ = taps(11)  # after the 四 gate
-    assert interview.step_id == "overview_proactive"
+    interview, _ = taps(AT_FACTS)  # after the 四 gate
+    assert interview.step_id == "channels"
     interview.answer("返回")
     assert interview.step_id == "appeals"
     interview.command("back")
     assert interview.step_id == "applications"  # table 三's rows were never asked
     replies = interview.press("keep")
-    assert interview.step_id == "overview_proactive", texts(replies)
+    assert interview.step_id == "channels", texts(replies)
 
 
 # ---- commands ----------------------------------------------------------------------------------------
 
 
 def test_commands_in_words_and_slash_forms():
-    interview, _ = taps(5)
+    interview, _ = taps(7)
     assert interview.step_id == "licensing"
     status = interview.answer("进度")[0].text
-    assert "第 6/" in status and "二、主动公开政府信息情况" in status and "尚未填写" in status
+    assert "二、主动公开 · 2/8" in status and "二、主动公开政府信息情况" in status and "尚未填写" in status
     assert "条例第二十条第（五）项" in interview.answer("/help")[0].text
     summary = interview.answer("预览")[0].text
-    assert "1. 报告机关：托里县哈图镇人民政府" in summary and "4. 规章：0 0 0" in summary
+    assert "1. 报告机关：托里县哈图镇人民政府" in summary and "6. 规章：0 0 0" in summary
+    assert "3. 机关级别：镇" in summary and "5. 咨询地址电话：托里县哈图镇人民政府院内，0901-3651234" in summary
     interview.answer("/edit@nianbao_bot 2")
     assert interview.step_id == "county"
     interview.answer("/back")
@@ -299,10 +323,10 @@ def test_commands_in_words_and_slash_forms():
 
 
 def test_skip_only_where_allowed_and_missing_items_stay_visible():
-    interview, _ = taps(11)
+    interview, _ = taps(AT_NARRATIVES)
     interview.answer("跳过")  # 一（一） may be skipped
     assert interview.step_id == "overview_on_request" and interview.report.overview is None
-    _, replies = run(HATU_TAPS[12:], interview)
+    _, replies = run(HATU_TAPS[AT_NARRATIVES:], interview)
     summary = interview.command("review")[0].text
     assert "（一）主动公开：（已跳过）" in summary and "还有 1 项未填写" in summary
     assert replies[-1].render and not interview.finished
@@ -311,13 +335,13 @@ def test_skip_only_where_allowed_and_missing_items_stay_visible():
 
 
 def test_skip_refused_for_figures():
-    interview, _ = taps(4)
+    interview, _ = taps(6)
     replies = interview.answer("跳过")
     assert "不能跳过" in replies[0].text and interview.step_id == "normative_documents"
 
 
 def test_cancel_after_confirmation_only():
-    interview, _ = taps(6)
+    interview, _ = taps(8)
     replies = interview.answer("取消")
     assert ids(replies[-1]) == ["cancel_yes", "cancel_no"]
     interview.press("cancel_no")
@@ -329,7 +353,7 @@ def test_cancel_after_confirmation_only():
 
 
 def test_stale_or_unknown_buttons_change_nothing():
-    interview, _ = taps(4)
+    interview, _ = taps(6)
     before = interview.to_json()
     for button in ("yes", "extend", "edit:new", "nonsense"):
         replies = interview.press(button)
@@ -346,12 +370,12 @@ def test_generate_refused_while_figures_do_not_add_up():
 
 
 def test_extend_button_appends_to_the_default_paragraph():
-    interview, _ = taps(11)
+    interview, _ = taps(AT_NARRATIVES)
     replies = interview.press("extend")
     assert "要接在这段后面" in replies[0].text
     interview.answer("另有公示栏信息4条。")
     text = interview.report.overview.proactive
-    assert text.endswith("另有公示栏信息4条。") and text.startswith("2024年，")
+    assert text == "全年，我镇主动公开政府信息4条。另有公示栏信息4条。"
 
 
 # ---- persistence --------------------------------------------------------------------------------------
@@ -375,7 +399,7 @@ def test_restore_rejects_unknown_steps():
 
 
 def test_start_resumes_where_it_stopped():
-    interview, _ = taps(5)
+    interview, _ = taps(7)
     restored = Interview.from_json(interview.to_json())
     replies = restored.start()
     assert "接着上次的进度" in replies[0].text and "「行政许可」" in replies[-1].text
@@ -383,15 +407,31 @@ def test_start_resumes_where_it_stopped():
 
 def test_section_headings_in_questions_are_the_national_ones():
     interview, replies = until("appeals")
-    assert labels.SECTION_HEADINGS[3] in replies[-1].text
+    assert replies[-1].text.startswith("四、复议诉讼 · 4/8\n四、")
+    assert labels.SECTION_HEADINGS[3] in interview.answer("进度")[0].text  # the missing items, by heading
+
+
+def test_the_position_shown_never_grows_under_the_official():
+    """「三、申请 · 3/8」: the section's place among the eight, whatever the gates open."""
+    interview = Interview.new(today=TODAY)
+    replies = interview.start()
+    places = []
+    for line in FULL_SCRIPT:
+        header = replies[-1].text.split("\n", 1)[0]
+        if " · " in header:
+            places.append(header.rsplit(" · ", 1)[1])
+        replies = feed(interview, line, shown_buttons(replies))
+    assert {p.split("/")[1] for p in places} == {"8"}
+    ks = [int(p.split("/")[0]) for p in places]
+    assert ks == sorted(ks) and ks[0] == 1 and ks[-1] == 7
 
 
 def test_changed_tells_the_transport_when_to_persist():
-    interview, _ = taps(5)
+    interview, _ = taps(7)
     for looks in ("进度", "帮助", "预览", "abc", "#yes"):
         feed(interview, looks)
         assert not interview.changed, looks
-    for moves in ("返回", "修改 2", "托里县", "修改 4", "2 0 2"):  # back, jumps, an answer, a warning waiting
+    for moves in ("返回", "修改 2", "托里县", "修改 6", "2 0 2"):  # back, jumps, an answer, a warning waiting
         feed(interview, moves)
         assert interview.changed, moves
     assert interview.mode["kind"] == "warning"
@@ -400,10 +440,11 @@ def test_changed_tells_the_transport_when_to_persist():
 
 
 def test_command_words_tolerate_punctuation_but_answers_are_not_commands():
-    interview, _ = taps(11)
+    interview, _ = taps(AT_NARRATIVES)
     interview.answer("跳过。")
     assert interview.step_id == "overview_on_request" and "overview_proactive" in interview.skipped
-    interview.answer("第3项工作已完成，全年未收到申请。")  # text starting like 「第3项」 is a paragraph
-    assert interview.report.overview.on_request == "第3项工作已完成，全年未收到申请。"
     interview.answer("好。")  # accepts the proposed paragraph
+    assert interview.step_id == "overview_management"
+    interview.answer("第3项工作已完成，发布前均经审核。")  # text starting like 「第3项」 is a paragraph
+    assert interview.report.overview.management == "第3项工作已完成，发布前均经审核。"
     assert interview.step_id == "overview_platforms"

@@ -14,9 +14,11 @@ from nianbao.dialogs.catalogue import Catalogue, load_catalogue
 from nianbao.dialogs.interview import Interview
 from nianbao.dialogs.prompts import Prompts, has_default
 from nianbao.dialogs.scripted import play
-from nianbao.report.model import all_leaf_paths
+from nianbao.report.model import all_leaf_paths, input_paths
 
 TODAY = date(2025, 1, 20)
+# organ and county proposed (hints), level proposed from the name, year proposed, no contact
+IDENTITY = ["#default", "#default", "#default", "#default", "跳过"]
 
 
 def raw_catalogue() -> dict:
@@ -26,7 +28,7 @@ def raw_catalogue() -> dict:
 
 def test_every_report_value_is_asked_once_and_every_template_exists():
     cat = load_catalogue()
-    assert sorted(s.path for s in cat.steps if s.path) == sorted(all_leaf_paths())
+    assert sorted(s.path for s in cat.steps if s.path) == sorted(all_leaf_paths() + input_paths())
     for step in cat.steps:
         assert has_default(step.prompt_key), step.id
         assert has_default(step.help_key), step.id
@@ -59,7 +61,7 @@ def test_reordering_is_an_edit_of_the_data():
     at = next(i for i, s in enumerate(rest) if s["id"] == "applications")
     data["steps"] = rest[:at] + appeals + rest[at:]  # table 四 asked before table 三
     interview = Interview(today=TODAY, organ_hint="托里县哈图镇人民政府", catalogue=Catalogue.model_validate(data))
-    play(interview, ["#default"] * 4 + ["0"] * 5)
+    play(interview, IDENTITY + ["#default"] + ["0"] * 5)
     assert interview.step_id == "appeals"
     interview.answer("是")
     assert interview.step_id == "appeals_review"
@@ -71,6 +73,8 @@ def test_machine_tables_skip_closed_groups_in_both_directions():
     assert ("advance", "applications", "new") in moves and ("advance", "applications", "appeals") in moves
     assert ("retreat", "appeals", "carried_forward") in moves and ("retreat", "appeals", "applications") in moves
     assert ("advance", "partial", "withheld") in moves
+    # the rows of a pick gate are asked one by one: each is a candidate
+    assert {("advance", "withheld", f"withheld_{key}") for key in ("state_secret", "third_party", "query_matters")} <= moves
     assert all(t["conditions"] == "dest_is_asked" for t in table)
 
 
@@ -82,14 +86,14 @@ def test_per_county_overrides_replace_prompts_and_paragraphs():
                 "narratives.management": "{{ we }}按托里县要求落实信息管理制度。"}.get(key)
 
     interview = Interview.new(today=TODAY, organ="托里县哈图镇人民政府", prompts=Prompts(overrides))
-    play(interview, ["#default"] * 4 + ["0"] * 5)
+    play(interview, IDENTITY + ["#default"] + ["0"] * 5)
     replies = interview.answer("是")
     assert replies[-1].text.endswith("【托里县】一、本年新收政府信息公开申请数量：自然人/商业企业/科研机构/社会公益组织/法律服务机构/其他")
     assert "【托里县】" not in interview.answer("1 0 0 0 0 0")[-1].text  # 二 shares ask.row6, not the override
-    play(interview, ["修改 10", "否", "否", "#default", "#default", "#default"])  # no applications after all
+    play(interview, ["修改 12", "否", "否", "门户网站", "4", "否", "#default", "#default", "#default"])  # no applications after all
     assert interview.report.overview.management == "我镇按托里县要求落实信息管理制度。"
     other = Interview.new(today=TODAY, organ="某县某镇人民政府", county="某县", prompts=Prompts(overrides))
-    play(other, ["#default"] * 4 + ["0"] * 5)
+    play(other, IDENTITY + ["#default"] + ["0"] * 5)
     assert "【托里县】" not in other.answer("是")[-1].text
 
 
@@ -114,4 +118,4 @@ def test_flow_rules_are_the_national_rules_without_missing():
         assert sorted(map(repr, rule_findings(report))) == sorted(map(repr, expected))
     assert {f.rule for f in rule_findings(broken)} >= {"A", "regulations_township", "section5_short",
                                                       "narrative_year", "processing_fee_mismatch",
-                                                      "overview_no_applications"}
+                                                      "narrative_applications"}

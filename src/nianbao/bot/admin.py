@@ -13,22 +13,24 @@ import re
 import secrets
 from collections.abc import Callable
 
-from ..dialogs.template_check import TemplateRejected, check_template, preview
-from ..dialogs.template_vars import editable_keys, key_for, sample_variables, shipped_source
+from ..dialogs.template_check import TemplateRejected, check_template, preview_all
+from ..dialogs.template_vars import editable_keys, key_for, preview_variable_sets, sample_variables, shipped_source
 from ..report.docx_render import render_docx
 from ..report.model import Report
 from ..report.rollup import RollupError, rollup, rollup_title
 from ..text import say
 from .access import Identity
 from .config import Config
+from ..dialogs.catalogue import load_catalogue
 from ..dialogs.parsing import parse_year
+from ..dialogs.proposals import level_from_name, proposed_year
 from .drafting import Clock, Out
 from .storage import GroupTaken, ReportRow, Role, Status, Store
 
 
 KINDS = ("prompts", "narratives")
 MAX_TEMPLATE_CHARS = 4000
-_COUNTY_WORD = re.compile(r"^\S{2,20}[县区市旗]$")
+_COUNTY_WORD = re.compile(r"^\S{1,20}[县区市旗]$")  # 沛县、萧县、歙县: two characters are a county
 _TG_ID = re.compile(r"^\d{1,15}$")
 _EDIT = re.compile(r"^t([0-9a-f]{8})$")
 _PAGE = re.compile(r"^P(\d{4})(\S{2,20})$")   # a /progress page: year and county
@@ -66,15 +68,16 @@ class Admin:
         return None, words, [Out(say("admin.name_county", example=example))]
 
     def _county_year(self, who: Identity, words: list[str], command: str) -> tuple[str, int, list[Out]]:
-        """County and report year of /progress, /rollup, /remind ([年份] [县名]; default: last year)."""
+        """County and report year of /progress, /rollup, /remind ([年份] [县名]; default: the year a
+        report written today is about — January–March the year before)."""
         county, rest, refused = self._county(who, words, say("admin.example_year", command=command))
         today = self.clock().date()
         try:
             if len(rest) > 1:
                 raise ValueError(rest)
-            year = parse_year(rest[0], today_year=today.year) if rest else today.year - 1
+            year = parse_year(rest[0], today_year=today.year) if rest else proposed_year(today)
         except ValueError:  # parsing.AnswerError is one
-            year, refused = 0, refused or [Out(say("admin.year_usage", command=command, example=today.year - 1))]
+            year, refused = 0, refused or [Out(say("admin.year_usage", command=command, example=proposed_year(today)))]
         return county or "", year, refused
 
     # ---- people ---------------------------------------------------------------------------------
@@ -98,19 +101,26 @@ class Admin:
         fresh = self.store.grant(int(rest[0]), county, Role.REVIEWER, by=who.tg_id, now=self.clock())
         return [Out(say("admin.granted", tg_id=rest[0], county=county, role=say("admin.role_reviewer"), fresh=fresh))]
 
-    def invite(self, who: Identity, words: list[str]) -> list[Out]:
-        """/invite 哈图镇人民政府 [县名]: a one-time code for the official of that organ."""
-        county, rest, refused = self._county(who, words, say("admin.example_invite"))
+    def invite(self, who: Identity, words: list[str], body: str = "") -> list[Out]:
+        """/invite 哈图镇人民政府 [县名]: a one-time code for the official of that organ.
+
+        Several organs, one per line (the first after the command, the rest below it), make one code
+        each; a level word on an organ's line (乡镇、街道、县直部门 …) sets its level, which the name
+        otherwise gives only for 乡/镇/街道 (else its first report asks for it once).
+        """
+        county, first, refused = self._county(who, words, say("admin.example_invite"))
         if refused:
             return refused
-        organ = "".join(rest)
-        if not 3 <= len(organ) <= 50 or not organ.isprintable() or "/" in organ:
+        organs = _invited_organs([first, *(line.split() for line in body.splitlines())], county)
+        if not organs or len(organs) > MAX_INVITES or any(level is False for _, level in organs):
             return [Out(say("admin.invite_usage"))]
-        if not organ.startswith(county):
-            organ = county + organ  # the full name, as the report's title prints it
         ttl = self.config.invites.ttl
-        code = self.store.create_invite(county, organ, by=who.tg_id, ttl=ttl, now=self.clock())
-        return [Out(say("admin.invite", organ=organ, hours=self.config.invites.ttl_hours)), Out(f"/join {code}")]
+        outs = []
+        for organ, level in organs:
+            code = self.store.create_invite(county, organ, by=who.tg_id, ttl=ttl, now=self.clock(), level=level)
+            outs += [Out(say("admin.invite", organ=organ, hours=self.config.invites.ttl_hours,
+                             level=_LEVEL_NAMES.get(level or "", ""))), Out(f"/join {code}")]
+        return outs
 
     def bind_group(self, who: Identity, chat_id: int, words: list[str]) -> list[Out]:
         """/bind_review_group [县名], sent inside the group."""
@@ -182,8 +192,8 @@ class Admin:
     def _check(self, who: Identity, county: str, key: str, source: str) -> list[Out]:
         variables = sample_variables(key)
         problems = check_template(source, variables, max_chars=MAX_TEMPLATE_CHARS)
-        try:
-            shown = preview(source, variables, max_chars=MAX_TEMPLATE_CHARS) if not problems else ""
+        try:  # against several sample reports (years, levels, figures): all must pass
+            shown = preview_all(source, preview_variable_sets(key), max_chars=MAX_TEMPLATE_CHARS) if not problems else ""
         except TemplateRejected as rejected:
             problems = rejected.problems
         if problems:  # the corrected text may come as the reply to this message
@@ -311,6 +321,36 @@ class Admin:
                                      days=self._days_left(year), returned=row is not None and row.status is Status.RETURNED),
                                  chat_id=official.tg_id, tag=REMINDER))
         return [*reminders, Out(say("admin.reminded", count=len(reminders), county=county, year=year))]
+
+
+MAX_INVITES = 50  # organs in one /invite
+# Level words an /invite line may carry → report.model.OrganLevel ("乡镇": 乡 or 镇 by the name).
+_LEVEL_WORDS = {"乡": "township", "镇": "town", "乡镇": "township_or_town", "街道": "street",
+                "县直部门": "county_department", "部门": "county_department", "县直单位": "county_department",
+                "县政府": "county", "县级人民政府": "county", "县人民政府": "county", "其他": "other"}
+_LEVEL_NAMES = {"township": "乡", "town": "镇", "street": "街道", "county": "县级人民政府",
+                "county_department": "县直部门", "other": "其他"}
+
+
+def _invited_organs(lines: list[list[str]], county: str) -> list[tuple[str, str | None | bool]]:
+    """(full organ name, level) per organ named, one per line or per word (names have no spaces);
+    the level False when a name is not one (too short or long, unprintable, a slash)."""
+    kinds = load_catalogue().organ_kinds
+    organs: list[tuple[str, str | None | bool]] = []
+    for words in lines:
+        level_words = [w for w in words if w in _LEVEL_WORDS]
+        names = [w for w in words if w not in _LEVEL_WORDS and w != county]
+        for name in names:
+            if not name.startswith(county):
+                name = county + name  # the full name, as the report's title prints it
+            if not 3 <= len(name) <= 50 or not name.isprintable() or "/" in name:
+                organs.append((name, False))
+                continue
+            level = _LEVEL_WORDS[level_words[-1]] if level_words else None
+            if level == "township_or_town":
+                level = "town" if name.endswith(("镇人民政府", "镇政府", "镇")) else "township"
+            organs.append((name, level or level_from_name(name, kinds)))
+    return organs
 
 
 def _state(row: ReportRow | None) -> str:

@@ -176,6 +176,9 @@ class CountySettings(_Section):
 
     admins: list[TelegramId] = []
     review_group: TelegramId | None = Field(None, lt=0)  # group and supergroup ids are negative
+    # Where the county publishes its organs' reports, named in each report's opening and printed for
+    # 「政府门户网站」 among the channels (「托里县人民政府门户网站」, a web address may follow in （）).
+    portal: str | None = Field(None, min_length=2, max_length=200)
     prompts: dict[str, Template] = {}  # interview step id -> jinja2 source
     narratives: dict[str, Template] = {}  # narrative name -> jinja2 source
 
@@ -207,6 +210,11 @@ class Config(_Section):
 
     def county(self, name: str | None) -> CountySettings | None:
         return None if name is None else self.counties.get(name)
+
+    def portal(self, county: str | None) -> str | None:
+        """The county's portal (its config ``portal``), None when not configured."""
+        settings = self.county(county)
+        return settings.portal if settings else None
 
     def county_template(self, county: str | None, key: str) -> str | None:
         """The county's configured source for ``key`` = "prompts.<step id>" or "narratives.<name>"."""

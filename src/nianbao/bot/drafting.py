@@ -19,6 +19,8 @@ from datetime import date, datetime, timezone
 from ..dialogs.interview import Interview, Reply
 from ..dialogs.parsing import AnswerError, parse_year
 from ..dialogs.prompts import Prompts
+from ..dialogs.catalogue import load_catalogue
+from ..dialogs.proposals import level_from_name, proposed_year
 from ..report.model import Report
 from ..report.rules import check
 from ..text import say
@@ -123,16 +125,26 @@ class Drafting:
         return self._run(who, row, lambda iv: iv.press(button_id))
 
     def new(self, who: Identity, arg: str) -> list[Out]:
-        """/new [年份]: a draft for the official's organ (one per organ and year), made active."""
+        """/new [年份]: a draft for the official's organ (one per organ and year), made active.
+
+        What is known already is not asked: organ and county (the invite), the organ's level and
+        contact (the invite or an earlier report), the year when /new names it, the county's portal.
+        """
         organs = self.store.organs_of(who.tg_id)
         if not organs:
             return [Out(say("bot.no_organ"))]
         today = self.clock().date()
         year = _year_arg(arg, today)
         if year is None:
-            return [Out(say("bot.bad_year", example=today.year - 1))]
+            return [Out(say("bot.bad_year", example=proposed_year(today)))]
         county, organ = organs[0]
-        interview = Interview.new(today=today, organ=organ, county=county, prompts=self.prompts_for(county))
+        profile = self.store.organ_profile(county, organ)
+        level = profile.level or level_from_name(organ, load_catalogue().organ_kinds)  # 「…镇人民政府」: 镇
+        given = {"organ": organ, "county": county, "organ_level": level,
+                 "year": year if arg.strip() else None, "contact.portal": self.config.portal(county),
+                 "contact.address": profile.address, "contact.phone": profile.phone}
+        interview = Interview.new(today=today, organ=organ, county=county, prompts=self.prompts_for(county),
+                                  given=given)
         replies = interview.start()
         try:
             row = self.store.create_report(who.tg_id, organ, county, year, interview.to_json(), self.clock())
@@ -152,7 +164,8 @@ class Drafting:
         active = self.store.active_report(who.tg_id)
         lines = [say("bot.draft_line", title=row_title(r), status=say(f"bot.status_{r.status.value}"),
                      active=active is not None and active.id == r.id) for r in rows]
-        buttons = tuple((callback_data("drafts", str(r.id)), row_title(r)[-14:]) for r in rows[:8])
+        buttons = tuple((callback_data("drafts", str(r.id)), say("bot.draft_button", organ=r.organ, year=r.year))
+                        for r in rows[:8])
         return [Out(say("bot.drafts", lines=lines), buttons=buttons)]
 
     def switch(self, who: Identity, report_id: int) -> list[Out]:
@@ -222,8 +235,22 @@ class Drafting:
                 assert fresh is not None
                 return [Out(say("bot.stale_write")), *self._outs(fresh, self._interview(fresh).start())]
             row = replace(row, version=version, year=year or row.year)
+            self._remember(row, interview)
         self.store.after_commit(partial(self._keep, row.id, row.version, interview))
         return self._outs(row, replies, interview.report)
+
+    def _remember(self, row: ReportRow, interview: Interview) -> None:
+        """The organ's level and contact, once answered, are kept for the organ's later reports."""
+        steps = {a.step for a in interview.last_accepted}
+        report = interview.report
+        values: dict[str, str | None] = {}
+        if "organ_level" in steps:
+            values["level"] = report.organ_level
+        if "contact" in steps:
+            contact = report.contact
+            values |= {"address": contact.address if contact else None, "phone": contact.phone if contact else None}
+        if values:
+            self.store.set_organ_profile(row.county, row.organ, **values)
 
     def _outs(self, row: ReportRow, replies: Sequence[Reply], report: Report | None = None) -> list[Out]:
         token = report_token(row)
@@ -247,9 +274,9 @@ def row_title(row: ReportRow) -> str:
 
 
 def _year_arg(arg: str, today: date) -> int | None:
-    """/new's optional year (default: last year); None when it is not a report year."""
+    """/new's optional year (default: proposed from today); None when it is not a report year."""
     if not arg.strip():
-        return today.year - 1
+        return proposed_year(today)
     try:
         return parse_year(arg, today_year=today.year)
     except AnswerError:

@@ -116,6 +116,8 @@ class Router:
         if not who.has_role:
             return [Out(say("bot.stranger", id=who.tg_id))]
         svc = self.svc
+        if name == "invite":  # one organ per line
+            return svc.admin.invite(who, command.words, command.body)
         if name in _WORDS:
             return _WORDS[name](svc.admin, who, command.words)
         if name in _TEMPLATES:

@@ -1,7 +1,8 @@
 """One step's answer as data: read from what the official typed, written to and read from the report.
 
 Values are JSON-ready (rows as lists, amounts as decimal strings, gates as bools) so the same value goes
-into the answer history, the audit log and the report file.
+into the answer history, the audit log and the report file. The kinds of the facts (choice, multi,
+approx, contact) are read in ``facts_input``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from ..report import labels
-from ..report.model import DocCounts, Report, format_amount
+from ..report.model import Contact, DocCounts, Published, Report, format_amount
 from ..text import say
-from . import parsing
+from . import facts_input, parsing
 from .catalogue import Step
 
 
@@ -32,6 +33,10 @@ def read(step: Step, text: str, *, today_year: int) -> Any:
         return format_amount(parsing.parse_amount(text, unit=kind.removeprefix("amount_")))
     if kind == "gate":
         return parsing.parse_yes_no(text)
+    if kind == "approx":
+        return facts_input.parse_approx(text)
+    if kind == "contact":
+        return facts_input.parse_contact(text, max_chars=step.max_chars)
     raise ValueError(f"{kind} answers are read by the interview itself")
 
 
@@ -39,7 +44,7 @@ def zero(step: Step) -> Any:
     """The value of a step whose group was answered 否 (or a 0 tapped in one go)."""
     if step.columns:
         return [0] * len(step.columns)
-    return {"count": 0, "amount_wan": "0", "amount_yuan": "0"}[step.kind]
+    return {"count": 0, "amount_wan": "0", "amount_yuan": "0", "text": ""}[step.kind]
 
 
 def current(report: Report, step: Step) -> Any:
@@ -48,6 +53,11 @@ def current(report: Report, step: Step) -> Any:
     if isinstance(value, DocCounts):
         values = value.values()
         return None if None in values else values
+    if isinstance(value, Published):
+        return None if value.count is None else {"count": value.count, "approx": bool(value.approx)}
+    if isinstance(value, Contact):
+        given = {k: v for k, v in (("address", value.address), ("phone", value.phone)) if v}
+        return given or None  # the portal comes from the county's config: not an answer
     if isinstance(value, Decimal):
         return format_amount(value)
     return value
@@ -61,5 +71,11 @@ def write(set_value: Callable[[str, Any], None], step: Step, value: Any) -> None
             set_value(f"{step.path}.{key}", count)
     elif step.kind in ("amount_wan", "amount_yuan"):
         set_value(step.path, Decimal(value))
+    elif step.kind == "approx":
+        for key in ("count", "approx"):
+            set_value(f"{step.path}.{key}", None if value is None else value[key])
+    elif step.kind == "contact":
+        for key in ("address", "phone"):
+            set_value(f"{step.path}.{key}", (value or {}).get(key))
     else:
         set_value(step.path, value)

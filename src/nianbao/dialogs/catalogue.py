@@ -16,10 +16,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..report import labels, rules
-from ..report.model import all_leaf_paths
+from ..report.model import all_leaf_paths, input_paths
 
 Kind = Literal["text", "year", "count", "row3", "row4", "row6", "amount_wan", "amount_yuan",
-               "gate", "narrative", "review"]
+               "gate", "narrative", "review", "choice", "multi", "approx", "contact"]
 Section = Literal["identity", "overview", "proactive", "applications", "appeals", "problems", "other", "review"]
 
 # The columns a row answer is read in, by kind (labels verbatim, in printed order).
@@ -28,7 +28,7 @@ ROW_COLUMNS: dict[str, tuple[str, ...]] = {
     "row4": labels.APPEAL_RESULT_COLUMNS,
     "row6": labels.APPLICANT_COLUMNS,
 }
-NUMBER_KINDS = frozenset({"count", "row3", "row4", "row6", "amount_wan", "amount_yuan", "year"})
+NUMBER_KINDS = frozenset({"count", "row3", "row4", "row6", "amount_wan", "amount_yuan", "year", "approx"})
 
 # Section headings of the national format, by the catalogue's section names.
 SECTION_HEADINGS: dict[str, str] = dict(zip(
@@ -59,7 +59,11 @@ class Step(BaseModel):
     help: str | None = None
     narrative: str | None = None
     lead: str | None = None
+    options: str | None = None
+    adopt: Literal["no"] | None = None
+    pick: bool = False  # a gate whose rows are picked one by one (the answer: the row step ids, or 否)
     skippable: bool = False
+    optional: bool = False  # skipped, nothing is missing: the draft leaves it out (not 待填写)
     max_chars: int = Field(default=2000, ge=2, le=20_000)
 
     @model_validator(mode="after")
@@ -71,6 +75,12 @@ class Step(BaseModel):
             raise ValueError(f"step {self.id}: narrative steps, and only they, name a narrative template")
         if self.otherwise and not self.when:
             raise ValueError(f"step {self.id}: `otherwise` needs a `when`")
+        if (self.kind in ("choice", "multi")) != (self.options is not None):
+            raise ValueError(f"step {self.id}: choice and multi steps, and only they, name their options")
+        if self.optional and not self.skippable:
+            raise ValueError(f"step {self.id}: only a skippable step is optional")
+        if (self.adopt or self.pick) and self.kind != "gate":
+            raise ValueError(f"step {self.id}: only a gate has `adopt` or `pick`")
         return self
 
     @property
@@ -92,7 +102,8 @@ class Step(BaseModel):
 
     @property
     def takes_numbers(self) -> bool:
-        return self.kind in NUMBER_KINDS
+        """A bare number typed is an answer (a pick gate's: a row number), not a button's number."""
+        return self.kind in NUMBER_KINDS or self.pick
 
 
 class Catalogue(BaseModel):
@@ -105,6 +116,9 @@ class Catalogue(BaseModel):
     none_words: tuple[str, ...]
     organ_kinds: dict[str, tuple[str, ...]]
     county_endings: tuple[tuple[str, ...], ...]
+    options: dict[str, tuple[tuple[str, str] | str, ...]]
+    county_texts: tuple[str, ...]
+    new_media: tuple[str, ...]
 
     @model_validator(mode="after")
     def _complete(self) -> "Catalogue":
@@ -117,8 +131,9 @@ class Catalogue(BaseModel):
         if not self.steps or self.steps[-1].kind != "review" or self.steps[0].when:
             raise ValueError("the first step is unconditional and the last is the review")
         paths = [s.path for s in self.steps if s.path]
-        if sorted(paths) != sorted(all_leaf_paths()):
-            missing = set(all_leaf_paths()) - set(paths)
+        wanted = all_leaf_paths() + input_paths()
+        if sorted(paths) != sorted(wanted):
+            missing = set(wanted) - set(paths)
             raise ValueError(f"every report value is asked exactly once; not asked: {sorted(missing)}")
         seen_gates: set[str] = set()
         for step in self.steps:
@@ -127,9 +142,20 @@ class Catalogue(BaseModel):
                     raise ValueError(f"step {step.id}: unknown condition or later gate {name!r}")
             if step.default and step.default not in PROPOSALS:
                 raise ValueError(f"step {step.id}: unknown proposal {step.default!r}")
+            if step.options and step.options not in self.options:
+                raise ValueError(f"step {step.id}: unknown options {step.options!r}")
             if step.kind == "gate":
                 seen_gates.add(step.id)
         return self
+
+    def choices(self, step: Step) -> tuple[tuple[str, str], ...]:
+        """(value, label) pairs a choice or multi step offers, in order."""
+        return tuple((o, o) if isinstance(o, str) else (o[0], o[1]) for o in self.options.get(step.options or "", ()))
+
+    @cached_property
+    def sections(self) -> tuple[str, ...]:
+        """The sections in the order the interview reaches them (the 「三、申请 · 3/8」 of a question)."""
+        return tuple(dict.fromkeys(s.section for s in self.steps))
 
     @cached_property
     def by_id(self) -> dict[str, Step]:
@@ -146,6 +172,15 @@ class Catalogue(BaseModel):
     @cached_property
     def gates(self) -> frozenset[str]:
         return frozenset(s.id for s in self.steps if s.kind == "gate")
+
+    @cached_property
+    def picks(self) -> frozenset[str]:
+        """Gates answered with the rows they open that have figures (``Step.pick``)."""
+        return frozenset(s.id for s in self.steps if s.pick)
+
+    def rows_of(self, gate: Step) -> list[Step]:
+        """The steps a gate opens: those whose `when` names it, in order."""
+        return [s for s in self.steps if gate.id in s.when]
 
     def steps_for_paths(self, paths: tuple[str, ...] | list[str]) -> list[Step]:
         """The steps filling any of ``paths`` (or a value inside or around them), in catalogue order."""
@@ -167,7 +202,7 @@ class Catalogue(BaseModel):
         table = []
         for i, step in enumerate(self.steps):
             for trigger, order in (("advance", self.steps[i + 1:]), ("retreat", self.steps[:i][::-1])):
-                for dest in _candidates(order):
+                for dest in _candidates(order, self.picks):
                     table.append({"trigger": trigger, "source": step.id, "dest": dest.id,
                                   "conditions": "dest_is_asked"})
         return table
@@ -178,11 +213,13 @@ def overlaps(a: str, b: str) -> bool:
     return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
-def _candidates(order: list[Step] | tuple[Step, ...]) -> list[Step]:
+def _candidates(order: list[Step] | tuple[Step, ...], picks: frozenset[str] = frozenset()) -> list[Step]:
+    """The neighbour and the first (last) step of each further block; each row a pick gate opens is
+    a block of its own (rows are picked one by one)."""
     out: list[Step] = []
     previous: tuple[str, ...] | None = None
     for step in order:
-        if step.when != previous:
+        if step.when != previous or picks.intersection(step.when):
             out.append(step)
             previous = step.when
         if not step.when:

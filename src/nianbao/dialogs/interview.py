@@ -8,7 +8,9 @@ Where the interview stands is the step id (the ``transitions`` machine's state, 
 catalogue); what has been answered is the report itself, plus what the report does not hold: gate
 answers and the choice made for each narrative (``extra``), which groups a gate zero-filled
 (``autofilled``), skipped steps, steps to ask again after an edit (``reask``), a pending confirmation
-(``mode``) and the answer history.
+(``mode``), the answer history, and what the transport knew before the first question (``given``:
+the organ, county and level of an invite, the year of 「/new 年份」, the organ's contact — never
+asked, still listed for 修改 N). The one-tap paths and the fact questions live in quick.py.
 
 After each answer, every rule is re-run: an error the answer completes blocks it (the report is put
 back as it was); an error it causes in a *later* answer (an edit) marks that answer to be asked
@@ -24,13 +26,13 @@ from datetime import date
 from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from transitions import Machine
 
 from ..report.findings import Finding
 from ..report.model import Report
 from ..text import say
-from . import answers, narratives, parsing, screens, validation
+from . import answers, narratives, parsing, quick, screens, validation
 from .catalogue import Catalogue, Step, load_catalogue
+from .machinery import Change as _Change, Cursor as _Cursor, machine as _machine
 from .conditions import CONDITIONS
 from .prompts import Prompts
 from .proposals import PROPOSALS, Facts
@@ -57,9 +59,11 @@ class Mode(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["block", "warning", "cancel", "extend"]
+    kind: Literal["block", "warning", "cancel", "extend", "pick", "natural"]
     messages: list[str] = []  # block / warning: the findings' messages, shown again until resolved
     edit: list[str] = []      # block: earlier steps offered as 「改…」 buttons
+    picked: list[str] = []    # pick: the options chosen so far (quick.py)
+    value: int | None = None  # natural: the one number typed for a row of six
 
 
 class SavedInterview(BaseModel):
@@ -71,6 +75,7 @@ class SavedInterview(BaseModel):
     today: date
     organ_hint: str | None = None
     county_hint: str | None = None
+    given: dict[str, Any] = {}  # report values the transport knew before the first question (Interview.new)
     step: str
     finished: bool = False
     report: dict
@@ -80,70 +85,6 @@ class SavedInterview(BaseModel):
     reask: list[str] = []
     mode: Mode | None = None
     history: list[tuple[str, str, Any]] = []
-
-
-class _Cursor:
-    """The ``transitions`` model: holds the position (``state`` = step id) and nothing else."""
-
-    def __init__(self, interview: "Interview", state: str) -> None:
-        self._interview = interview
-        self.state = state
-
-    def dest_is_asked(self, event) -> bool:
-        return self._interview.is_asked(event.transition.dest)
-
-
-_MACHINES: dict[int, tuple[Catalogue, Machine]] = {}
-
-
-def _machine(catalogue: Catalogue) -> Machine:
-    """One Machine per catalogue, shared by every interview.
-
-    Building it (≈400 transitions) costs milliseconds, and the bot restores an interview for every
-    message. The machine holds no per-interview state: each interview's cursor carries its own
-    position, and events are fired on that cursor directly, so the cursors are never registered
-    (nothing accumulates) and concurrent interviews in worker threads do not share mutable state.
-    """
-    known = _MACHINES.get(id(catalogue))
-    if known is None or known[0] is not catalogue:  # keyed by identity: the catalogue is not hashable
-        machine = Machine(model=None, states=[s.id for s in catalogue.steps],
-                          transitions=catalogue.transitions_table, initial=catalogue.steps[0].id,
-                          auto_transitions=False, send_event=True, ignore_invalid_triggers=True)
-        known = _MACHINES[id(catalogue)] = (catalogue, machine)
-    return known[1]
-
-
-class _Change:
-    """The changes one answer makes, so a blocked answer can be put back exactly."""
-
-    def __init__(self, interview: "Interview") -> None:
-        self.iv = interview
-        self.sections: dict[str, Any] = {}
-        self.extra = dict(interview.extra)
-        self.sets = {name: set(getattr(interview, name)) for name in ("autofilled", "skipped", "reask")}
-        self.paths: set[str] = set()
-
-    def set_path(self, path: str, value: Any) -> None:
-        report = self.iv.report
-        old = report.get(path)
-        if old == value and type(old) is type(value):
-            return
-        top = path.split(".", 1)[0]
-        if top not in self.sections:
-            current = getattr(report, top)
-            self.sections[top] = current.model_copy(deep=True) if isinstance(current, BaseModel) else current
-        if value is None:
-            report.clear(path)
-        else:
-            report.set(path, value)
-        self.paths.add(path)
-
-    def rollback(self) -> None:
-        for top, old in self.sections.items():
-            setattr(self.iv.report, top, old)
-        self.iv.extra = self.extra
-        for name, old in self.sets.items():
-            setattr(self.iv, name, old)
 
 
 def _entry_point(method: Callable[..., list[Reply]]) -> Callable[..., list[Reply]]:
@@ -162,12 +103,14 @@ def _entry_point(method: Callable[..., list[Reply]]) -> Callable[..., list[Reply
 
 class Interview:
     def __init__(self, *, today: date, organ_hint: str | None = None, county_hint: str | None = None,
-                 prompts: Prompts | None = None, catalogue: Catalogue | None = None) -> None:
+                 prompts: Prompts | None = None, catalogue: Catalogue | None = None,
+                 given: dict[str, Any] | None = None) -> None:
         self.catalogue = catalogue or load_catalogue()
         self.prompts = prompts or Prompts()
         self.today = today
         self.organ_hint = organ_hint
         self.county_hint = county_hint
+        self.given = dict(given or {})
         self._cursor = _Cursor(self, self.catalogue.steps[0].id)
         self._reset()
 
@@ -175,6 +118,8 @@ class Interview:
         """A blank interview at the first question (also what 取消 leaves)."""
         self._goto(self.catalogue.steps[0].id)
         self.report = Report()
+        for path, value in self.given.items():  # answered before the first question: not asked
+            self.report.set(path, value)
         self.extra: dict[str, Any] = {}
         self.autofilled: set[str] = set()
         self.skipped: set[str] = set()
@@ -185,18 +130,26 @@ class Interview:
         self.last_accepted: list[Accepted] = []  # what the last call accepted: the transport logs it
         self.changed = False  # the last call changed the saved state (an answer, a move, a pending confirmation)
         self._findings: list[Finding] | None = None  # derived from the report: never saved
+        if self.given:  # start at the first question the transport could not answer
+            self._goto(next(s.id for s in self.catalogue.steps if s.kind == "review" or self.is_pending(s)))
 
     # ---- construction and persistence ------------------------------------------------------------
 
     @classmethod
     def new(cls, *, today: date, organ: str | None = None, county: str | None = None,
-            prompts: Prompts | None = None) -> "Interview":
-        return cls(today=today, organ_hint=organ, county_hint=county, prompts=prompts)
+            prompts: Prompts | None = None, given: dict[str, Any] | None = None) -> "Interview":
+        """``organ`` / ``county``: proposed at their questions. ``given``: report values by dotted path
+        the transport knows already (the bot: organ, county and level from the invite, the year of
+        「/new 年份」, the organ's contact): their questions count as answered (修改 N still reaches them),
+        and 取消 keeps them."""
+        return cls(today=today, organ_hint=organ, county_hint=county, prompts=prompts,
+                   given={path: value for path, value in (given or {}).items() if value is not None})
 
     def to_data(self) -> dict:
         order = self.catalogue.index.__getitem__
         return SavedInterview(
-            today=self.today, organ_hint=self.organ_hint, county_hint=self.county_hint, step=self.step_id,
+            today=self.today, organ_hint=self.organ_hint, county_hint=self.county_hint, given=self.given,
+            step=self.step_id,
             finished=self.finished, report=self.report.to_data(), extra=self.extra,
             autofilled=sorted(self.autofilled, key=order), skipped=sorted(self.skipped, key=order),
             reask=sorted(self.reask, key=order), mode=self.mode, history=[tuple(h) for h in self.history],
@@ -209,7 +162,7 @@ class Interview:
     def from_data(cls, data: dict, *, prompts: Prompts | None = None) -> "Interview":
         saved = SavedInterview.model_validate(data)
         interview = cls(today=saved.today, organ_hint=saved.organ_hint, county_hint=saved.county_hint,
-                        prompts=prompts)
+                        prompts=prompts, given=saved.given)
         ids = interview.catalogue.by_id
         named = [saved.step, *saved.autofilled, *saved.skipped, *saved.reask, *(h[0] for h in saved.history),
                  *(saved.mode.edit if saved.mode else ())]
@@ -259,19 +212,29 @@ class Interview:
 
     @property
     def expects_number(self) -> bool:
-        """A bare number typed now is an answer (so a terminal must not read it as a button)."""
-        return self.mode is None and (self.step.takes_numbers or self.step.kind == "review")
+        """A bare number typed now is an answer (so a terminal must not read it as a button).
+
+        Also while a warning or a blocked answer waits: a number typed then is a new answer.
+        """
+        mode = (self.mode or {}).get("kind")
+        return mode in (None, "block", "warning") and (self.step.takes_numbers or self.step.kind == "review")
 
     def condition(self, name: str) -> bool | None:
         if name in self.catalogue.gates:
             return self.extra.get(name)
         return CONDITIONS[name](self.report)
 
+    def _holds(self, name: str, step: Step) -> bool | None:
+        """A `when` of ``step``: a pick gate's answer lists the rows it opens (quick.py)."""
+        value = self.condition(name)
+        return step.id in value if isinstance(value, list) else value
+
     def is_asked(self, step_id: str) -> bool:
-        return all(self.condition(name) is True for name in self.catalogue.by_id[step_id].when)
+        step = self.catalogue.by_id[step_id]
+        return all(self._holds(name, step) is True for name in step.when)
 
     def _decided_off(self, step: Step) -> bool:
-        return any(self.condition(name) is False for name in step.when)
+        return any(self._holds(name, step) is False for name in step.when)
 
     def value(self, step: Step) -> Any:
         """The step's answer as data (gates and narratives: the choice kept by the interview)."""
@@ -295,8 +258,10 @@ class Interview:
         return [s for s in self.catalogue.steps if self.is_pending(s)]
 
     def missing_steps(self) -> list[Step]:
-        """Questions without a (fitting) answer, skipped ones included: 进度, 预览 and 生成 count them."""
-        return [s for s in self.asked_steps() if s.id in self.reask or not self.is_answered(s)]
+        """Questions without a (fitting) answer, skipped ones included (not an optional one: it is left
+        out of the draft): 进度, 预览 and 生成 count them."""
+        return [s for s in self.asked_steps() if s.id in self.reask
+                or not (self.is_answered(s) or (s.optional and s.id in self.skipped))]
 
     # ---- the transport's entry points -------------------------------------------------------------
     # Persist ``to_json()`` whenever ``changed`` after a call: besides accepted answers, moves (返回,
@@ -314,8 +279,7 @@ class Interview:
     def start(self) -> list[Reply]:
         """Greets (or welcomes back) and asks the current question (or the confirmation it waits for)."""
         if self.history:
-            x, y = self.progress
-            return [Reply(say("interview.resume", x=x, y=y)), *screens.current(self)]
+            return [Reply(say("interview.resume", **quick.place(self))), *screens.current(self)]
         return [Reply(say("interview.welcome", organ=self.organ_hint)), *screens.current(self)]
 
     @_entry_point
@@ -333,13 +297,15 @@ class Interview:
             return self._cancel() if self._is_yes(words) else self._resume()
         if mode == "warning" and words in self.catalogue.accept_words:
             return self._move_on()
+        if mode in quick.MODES and (handled := quick.answer_in_mode(self, text, words)) is not None:
+            return handled
         if mode in ("block", "warning"):
             self.mode = None  # a new answer to the same question
         step = self.step
         if step.kind == "review":
             return self._review_answer(words)
-        if step.kind == "narrative":
-            return self._narrative_answer(step, text, words)
+        if (handled := quick.answer(self, step, text, words)) is not None:
+            return handled  # narratives, choices, channels, one number for six
         try:
             value = answers.read(step, text, today_year=self.today.year)
         except parsing.AnswerError as err:
@@ -356,6 +322,8 @@ class Interview:
         raw = f"[{button_id}]"
         if button_id.startswith("edit:"):
             return self._jump(self.catalogue.by_id[button_id.removeprefix("edit:")])
+        if (handled := quick.press(self, button_id)) is not None:
+            return handled
         if button_id in ("yes", "no"):
             return self._accept(step, raw, button_id == "yes")
         if button_id == "zeros":
@@ -429,19 +397,6 @@ class Interview:
         except parsing.AnswerError:
             return words in self.catalogue.accept_words
 
-    def _narrative_answer(self, step: Step, text: str, words: str) -> list[Reply]:
-        extending = (self.mode or {}).get("kind") == "extend" or text.startswith(("+", "＋"))
-        if not extending and words in self.catalogue.accept_words:
-            return self._accept(step, text, {})
-        if not extending and step.lead and words in self.catalogue.none_words:
-            return self._accept(step, text, {"replace": ""})
-        try:
-            own = parsing.parse_text(text.lstrip("+＋") if extending else text, min_chars=2,
-                                     max_chars=step.max_chars)
-        except parsing.AnswerError as err:
-            return [Reply(err.message), *screens.current(self)]
-        return self._accept(step, text, {"extend": own} if extending else {"replace": own})
-
     def _review_answer(self, words: str) -> list[Reply]:
         if _is_count(words):
             return self._edit(words)
@@ -451,7 +406,9 @@ class Interview:
         """The one-tap answer proposed for ``step`` (catalogue `default`), or None."""
         if not step.default:
             return None
-        facts = Facts(self.report, self.today, self.organ_hint, self.county_hint, self.catalogue.county_endings)
+        facts = Facts(self.report, self.today, self.organ_hint, self.county_hint, self.catalogue.county_endings,
+                      self.catalogue.organ_kinds, functools.partial(quick.county_text, self),
+                      tuple(label for _, label in self.catalogue.choices(step)))
         return PROPOSALS[step.default](facts)
 
     # ---- accepting an answer -----------------------------------------------------------------------
@@ -548,7 +505,7 @@ class Interview:
                 self.autofilled.discard(step.id)
         narrative_steps = [s for s in self.catalogue.steps if s.kind == "narrative" and s.id in self.extra]
         if narrative_steps:
-            figures = narratives.figures(self.report, self.catalogue.organ_kinds)
+            figures = quick.figures(self)
             for step in narrative_steps:
                 change.set_path(step.path, self.narrative_text(step, self.extra[step.id], figures))
 
@@ -557,7 +514,7 @@ class Interview:
         county = self.report.county
         lead = self.prompts.narrative(step.lead, county, **figures) if step.lead else None
         default = "" if "replace" in choice else self.prompts.narrative(step.narrative, county, **figures)
-        return narratives.compose(lead, default, choice)
+        return narratives.compose(lead, default, choice, lead_topic=say("facts.fee_topic") if step.lead else None)
 
     def _move_on(self) -> list[Reply]:
         """Where to go after an answer: an earlier question now needing an answer, else the next pending one."""

@@ -6,7 +6,7 @@ Each takes the interview's facts (see ``Facts``) and returns the proposed answer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
@@ -20,6 +20,9 @@ class Facts:
     organ_hint: str | None
     county_hint: str | None
     county_endings: tuple[tuple[str, ...], ...]
+    organ_kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    county_text: Callable[[str], str] = lambda name: ""  # a county admin's text (catalogue county_texts)
+    options: tuple[str, ...] = ()  # a multi step's offered names
 
 
 def given_organ(facts: Facts) -> str | None:
@@ -38,14 +41,54 @@ def county_of_organ(facts: Facts) -> str | None:
     return None
 
 
-def last_year(facts: Facts) -> int:
-    """Reports are written in January for the calendar year just ended."""
-    return facts.today.year - 1
+def proposed_year(today: date) -> int:
+    """The year a report written ``today`` is about: January–March → the year just ended (reports are
+    due by 1月31日 / 3月31日), later in the year → the current one."""
+    return today.year - 1 if today.month <= 3 else today.year
+
+
+def report_year(facts: Facts) -> int:
+    return proposed_year(facts.today)
 
 
 def township_zeros(facts: Facts) -> list[int] | None:
-    """A 乡镇/街道 cannot make 规章, so its 规章 row is 0 0 0."""
-    return [0, 0, 0] if facts.report.is_township else None
+    """An organ below 设区的市 (乡镇、街道、县级) cannot make 规章, so its 规章 row is 0 0 0."""
+    below = facts.report.below_prefecture
+    return [0, 0, 0] if below or (below is None and facts.report.is_township) else None
+
+
+def level_from_name(name: str | None, kinds: dict[str, tuple[str, ...]]) -> str | None:
+    """乡 / 镇 / 街道 where the end of the name says it for sure (catalogue organ_kinds), else None."""
+    return next((kind for kind, endings in kinds.items() if (name or "").endswith(endings)), None)
+
+
+def level_of_organ(facts: Facts) -> str | None:
+    """The level the organ's name suggests: 乡/镇/街道 by its end, 县级人民政府 for 「<县>人民政府」, a
+    county's department for another name beginning with the county's, else nothing to propose."""
+    name = facts.report.organ or facts.organ_hint or ""
+    county = facts.report.county or facts.county_hint or ""
+    known = level_from_name(name, facts.organ_kinds)
+    if known:
+        return known
+    if county and name in (f"{county}人民政府", f"{county}政府"):
+        return "county"
+    if county and name.startswith(county) and len(name) > len(county) + 1:
+        return "county_department"
+    return None
+
+
+def county_channels(facts: Facts) -> list[str] | None:
+    """The channels the county admin set for its organs (「政府门户网站、政务公开栏」)."""
+    from .facts_input import parse_channels
+    from .parsing import AnswerError
+
+    text = facts.county_text("default_channels").strip()
+    if not text:
+        return None
+    try:
+        return parse_channels(text, facts.options)
+    except AnswerError:
+        return None
 
 
 def carried_forward_balance(facts: Facts) -> list[int] | None:
@@ -58,5 +101,6 @@ def carried_forward_balance(facts: Facts) -> list[int] | None:
 
 
 PROPOSALS: dict[str, Callable[[Facts], Any]] = {
-    f.__name__: f for f in (given_organ, county_of_organ, last_year, township_zeros, carried_forward_balance)
+    f.__name__: f for f in (given_organ, county_of_organ, report_year, township_zeros, carried_forward_balance,
+                            level_of_organ, county_channels)
 }

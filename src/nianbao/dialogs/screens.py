@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..report import labels
 from ..text import say
-from . import answers, narratives
+from . import answers, picks, quick
 from .catalogue import SECTION_HEADINGS, Step
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ def current(iv: Interview) -> list[Reply]:
                           messages=iv.mode["messages"]), shown)]
     if kind == "extend":
         return [Reply(say("interview.extend_prompt"), shown)]
+    if kind in quick.MODES and kind != "pick":
+        return quick.mode_reply(iv, shown)
     if iv.step.kind == "review":
         return [review(iv)]
     return [Reply(question_text(iv), shown)]
@@ -72,20 +74,23 @@ def buttons(iv: Interview) -> tuple[Button, ...]:
         return (*b("retry"), *edits, *b("back"))
     if kind == "extend":
         return b(("retry", "button_back"))
+    if kind in quick.MODES and kind != "pick":
+        return quick.mode_buttons(iv)
     step = iv.step
     if step.kind == "review":
         return b(("gen", "button_generate"), "back")
     out: list[Button] = []
-    if step.kind == "gate":
+    if step.kind == "gate" and not step.pick:
         out += b("yes", "no")
-    elif step.kind == "narrative":
-        out += b(("default", "button_accept"), "extend")
+    elif step.kind in quick.OWN_KINDS or step.pick:  # narrative, choice, multi, approx, pick gates
+        out += quick.kind_buttons(iv, step)
     else:
         proposal = iv.proposal(step)
         if proposal is not None:
             out.append(Button("default", say("interview.button_default", value=display(iv, step, proposal))))
         if step.takes_numbers and step.kind != "year" and proposal != answers.zero(step):
             out.append(Button("zeros", say("interview.button_zeros", n=len(step.columns) or 1)))
+    out += quick.shortcut_buttons(iv, step)
     if iv.is_answered(step):
         out += b("keep")
     if step.skippable:
@@ -112,17 +117,16 @@ def prompt_values(iv: Interview, step: Step) -> dict[str, Any]:
         "decisions_column": labels.DECISIONS_COLUMN, "fees_column": labels.FEES_COLUMN,
     }
     if step.kind == "narrative":  # the proposed paragraph; the official's own version shows as 当前
-        figures = narratives.figures(iv.report, iv.catalogue.organ_kinds)
-        values["text"] = iv.narrative_text(step, {}, figures)
+        values["text"] = quick.default_text(iv, step)
+    values.update(quick.prompt_values(iv, step))
     return values
 
 
 def question_text(iv: Interview) -> str:
     step = iv.step
-    x, y = iv.progress
     values = prompt_values(iv, step)
     value = iv.value(step) if iv.is_answered(step) and iv.value(step) != {} else None
-    return say("interview.question", header=say("interview.header", x=x, y=y, section=values["section"]),
+    return say("interview.question", header=quick.header(iv),
                body=iv.prompts.prompt(step.id, iv.report.county, **values),
                current=None if value is None else display(iv, step, value))
 
@@ -140,7 +144,12 @@ def display(iv: Interview, step: Step, value: Any) -> str:
     """An answer as the official reads it (「3 0 0 0 0 1」, 「1.5 万元」, 「否」, the paragraph's start)."""
     if step.kind == "narrative" and value is not None:
         value = iv.report.get(step.path) or ""
-    return str(_formats(iv).value(step.kind, value, step.id in iv.skipped))
+    if step.kind == "choice":
+        value = dict(iv.catalogue.choices(step)).get(value, value)
+    if step.pick:  # the rows picked: 「1、4」
+        value = picks.display(iv, step, value)
+    kind = "picked" if step.pick and isinstance(value, str) else step.kind
+    return str(_formats(iv).value(kind, value, step.id in iv.skipped))
 
 
 def title(iv: Interview, step: Step) -> str:
@@ -159,9 +168,8 @@ def review(iv: Interview) -> Reply:
 
 
 def status_text(iv: Interview) -> str:
-    x, y = iv.progress
     counts: dict[str, int] = {}
     for step in iv.missing_steps():
         counts[section(step)] = counts.get(section(step), 0) + 1
     missing = [say("interview.status_missing", section=name, count=n) for name, n in counts.items()]
-    return say("interview.status", x=x, y=y, section=section(iv.step), missing=missing)
+    return say("interview.status", **quick.place(iv), missing=missing)

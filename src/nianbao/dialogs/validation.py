@@ -20,8 +20,7 @@ def rule_findings(report: Report) -> list[Finding]:
 
     (tests/test_interview_catalogue.py checks this stays equal to filtering ``rules.check``.)
     """
-    return [*rules.balance_findings(report), *rules.proactive_findings(report),
-            *rules.narrative_findings(report), *rules.processing_fee_findings(report)]
+    return rules.rule_findings(report)
 
 
 def flow_findings(report: Report) -> list[Finding]:

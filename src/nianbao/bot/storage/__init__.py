@@ -3,7 +3,7 @@
 from . import errors
 from .errors import *  # noqa: F403 - every refusal the store raises
 from .models import ReviewAction, Role, Status
-from .rows import AnswerRow, LogEntry, OfficialRow, OverrideRow, ReportRow, ReviewEventRow, UserRow
+from .rows import AnswerRow, LogEntry, OfficialRow, OrganProfile, OverrideRow, ReportRow, ReviewEventRow, UserRow
 from .people import CODE_ALPHABET, CODE_LENGTH, normalize_code
 from .queues import Effect, InboxRow, OutboxRow, lock_key
 from .review import TRANSITIONS, StatusChange
@@ -11,7 +11,7 @@ from .store import Store
 
 __all__ = [
     *errors.__all__,
-    "AnswerRow", "CODE_ALPHABET", "Effect", "InboxRow", "OutboxRow", "lock_key", "CODE_LENGTH", "LogEntry", "OfficialRow", "OverrideRow", "ReportRow",
+    "AnswerRow", "CODE_ALPHABET", "Effect", "InboxRow", "OutboxRow", "lock_key", "CODE_LENGTH", "LogEntry", "OfficialRow", "OrganProfile", "OverrideRow", "ReportRow",
     "ReviewAction", "ReviewEventRow", "Role", "Status", "StatusChange", "Store", "TRANSITIONS", "UserRow",
     "normalize_code",
 ]

@@ -50,10 +50,18 @@ def _v3_inbox_outbox(conn: Connection) -> None:
         conn.execute(insert(Generation).values(id=1, value=0))
 
 
+def _v4_organ_profile(conn: Connection) -> None:
+    columns = {column["name"] for column in inspect(conn).get_columns("organs")}
+    for column, kind in (("level", "VARCHAR(24)"), ("address", "VARCHAR(200)"), ("phone", "VARCHAR(50)")):
+        if column not in columns:
+            conn.execute(text(f"ALTER TABLE organs ADD COLUMN {column} {kind}"))
+
+
 UPGRADES: tuple[Step, ...] = (  # steps after the baseline, ascending
     Step(2, "users.last_update_id: skip updates delivered again after a crash", _v2_users_last_update_id),
     Step(3, "inbox, outbox, generation; reports.progress_*: effects that survive a crash, several workers",
          _v3_inbox_outbox),
+    Step(4, "organs.level, address, phone: known once per organ, kept for its later reports", _v4_organ_profile),
 )
 
 

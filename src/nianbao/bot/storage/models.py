@@ -122,7 +122,12 @@ class Membership(Base):
 
 
 class Organ(Base):
-    """A reporting organ (乡镇人民政府, 街道办事处 …) of a county; registered by invites and reports."""
+    """A reporting organ (乡镇人民政府, 街道办事处 …) of a county; registered by invites and reports.
+
+    What the organ's reports share, known once and kept for its later reports (schema v4): its level
+    (report.model.OrganLevel: from the invite, or asked once) and the contact printed in a report's
+    opening (asked once). NULL: not known yet.
+    """
 
     __tablename__ = "organs"
     __table_args__ = (UniqueConstraint("county", "name", name="uq_organ"),)
@@ -130,6 +135,9 @@ class Organ(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     county: Mapped[str] = mapped_column(County, index=True)
     name: Mapped[str] = mapped_column(Name)
+    level: Mapped[str | None] = mapped_column(String(24))
+    address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
 
 
 class OrganOfficial(Base):

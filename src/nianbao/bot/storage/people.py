@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from .base import StoreBase, bump_generation, ensure_user, organ_named, retry_on_conflict, utc
 from .errors import InviteError
 from .models import Invite, Membership, Organ, OrganOfficial, Role, User
-from .rows import OfficialRow, UserRow
+from .rows import OfficialRow, OrganProfile, UserRow
 
 # Invite codes: 8 of 32 symbols (no I/O/0/1, which people misread) = 40 bits, single use, expiring.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -144,17 +144,39 @@ class PeopleStore(StoreBase):
             )
             return [OfficialRow(tg_id, name, county, organ) for tg_id, name, organ in rows]
 
+    def organ_profile(self, county: str, organ: str) -> OrganProfile:
+        """The organ's level and contact as known so far (all None for an organ not registered)."""
+        with self._read() as s:
+            row = s.execute(select(Organ.level, Organ.address, Organ.phone)
+                            .where(Organ.county == county, Organ.name == organ)).one_or_none()
+        return OrganProfile() if row is None else OrganProfile(*row)
+
+    @retry_on_conflict
+    def set_organ_profile(self, county: str, organ: str, **values: str | None) -> None:
+        """Keep the organ's ``level`` / ``address`` / ``phone`` (those given) for its later reports."""
+        unknown = set(values) - {"level", "address", "phone"}
+        if unknown:
+            raise ValueError(f"not an organ's profile: {sorted(unknown)}")
+        with self._write() as s:
+            row = organ_named(s, county, organ)
+            for key, value in values.items():
+                setattr(row, key, value)
+
     # ---- invites ----------------------------------------------------------------------------
 
     @retry_on_conflict
     def create_invite(self, county: str, organ: str, by: int, ttl: timedelta,
-                      now: datetime | None = None) -> str:
-        """A fresh single-use code binding its redeemer to ``county`` + ``organ`` until now + ttl."""
+                      now: datetime | None = None, *, level: str | None = None) -> str:
+        """A fresh single-use code binding its redeemer to ``county`` + ``organ`` until now + ttl;
+        ``level``, when given, becomes the organ's level (its reports do not ask for it)."""
         if ttl <= timedelta(0):
             raise ValueError(f"invite ttl must be positive, got {ttl}")
         at = utc(now)
         with self._write() as s:
-            organ_id = organ_named(s, county, organ).id
+            organ_row = organ_named(s, county, organ)
+            if level is not None:
+                organ_row.level = level
+            organ_id = organ_row.id
             while True:  # 2**40 codes: a collision is rare, but never reuse one
                 code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
                 if s.get(Invite, code) is None:

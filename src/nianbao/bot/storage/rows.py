@@ -60,6 +60,15 @@ class AnswerRow:
 
 
 @dataclass(frozen=True, slots=True)
+class OrganProfile:
+    """What an organ's reports share (organs.level, address, phone); None: not known yet."""
+
+    level: str | None = None
+    address: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OfficialRow:
     tg_id: int
     name: str
