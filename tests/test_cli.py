@@ -307,7 +307,7 @@ def test_a_city_sized_count_is_accepted_with_a_warning_at_a_township(tmp_path, c
 
 
 def test_check_compares_narratives_with_the_default_paragraphs(tmp_path, capsys):
-    from nianbao.cli import default_texts
+    from nianbao.dialogs.defaults import default_texts
 
     defaults = default_texts(Report.from_json(sample_text()))
     path, default = next((p, t) for p, t in defaults.items() if len(t) >= 20)  # a paragraph worth comparing

@@ -193,7 +193,7 @@ def test_a_wrong_carried_forward_is_blocked_by_rule_a():
     assert interview.report.applications.carried_forward is None
     assert "「自然人」列：新收 + 上年结转 = 6" in texts(replies) and "相差 1 件" in texts(replies)
     replies = interview.press("retry")
-    assert "按 一+二−（七）总计 算得：1 0 0 0 0 0" in replies[-1].text
+    assert "按 新收 + 上年结转 − 已办结 算得：1 0 0 0 0 0" in replies[-1].text
     interview.press("default")
     assert interview.report.applications.carried_forward == [1, 0, 0, 0, 0, 0]
 
@@ -252,7 +252,7 @@ def test_editing_new_below_the_outcomes_re_asks_the_last_outcome_row():
     replies = interview.answer("3 1 1 0 1 1")  # 自然人 outcomes are 5, 一+二 now 4
     assert interview.step_id == "other_other"  # the latest outcome row involved
     assert {s.id for s in interview.pending_steps()} == {"other_other", "carried_forward"}
-    assert "比一+二的 4 件多 1 件" in texts(replies)
+    assert "比新收 + 上年结转的 4 件多 1 件" in texts(replies)
     replies = interview.answer("0 0 0 0 0 1")  # still too many: it is now the last piece → blocked
     assert interview.mode["kind"] == "block" and "多 1 件" in replies[-1].text
     assert ids(replies[-1]) == ["retry", "edit:new", "edit:carried_over", "back"]

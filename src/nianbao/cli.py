@@ -185,25 +185,9 @@ def _check(report: Report, last_year: Report | None = None) -> list[Finding]:
     return check(report, last_year=last_year)
 
 
-def default_texts(report: Report, prompts: Any = None) -> dict[str, str]:
-    """The default paragraph of each narrative for this report's figures (report path → text), as the
-    interview renders it — the shipped ones, or a county's through ``prompts`` (a dialogs.prompts.Prompts
-    with overrides). The lead paragraphs (六's fee statement) are left out: they are composed from the
-    answers and meant to read the same every year. For ``repetition.repetition_findings``."""
-    from datetime import date
-
-    from .dialogs import quick  # the report layer must not import dialogs; the command line may
-    from .dialogs.interview import Interview
-
-    interview = Interview(today=date.today(), prompts=prompts)
-    interview.report = report  # what the paragraphs quote is the interview's business: ask it
-    figures = quick.figures(interview)
-    return {step.path: interview.prompts.narrative(step.narrative, report.county, **figures)
-            for step in interview.catalogue.steps if step.kind == "narrative" and step.path and step.narrative}
-
-
 def _with_repetition(report: Report, last_year: Report | None, findings: list[Finding]) -> list[Finding]:
     """``findings`` with the repeated-text warnings inserted before the "missing" ones."""
+    from .dialogs.defaults import default_texts  # the report layer must not import dialogs; the CLI may
     from .report.repetition import repetition_findings
 
     repeated = repetition_findings(report, last_year, default_texts(report))

@@ -22,6 +22,8 @@ from ..dialogs.prompts import Prompts
 from ..dialogs.catalogue import load_catalogue
 from ..dialogs.proposals import level_from_name, proposed_year
 from ..report.model import Report
+from ..dialogs.defaults import default_texts
+from ..report.repetition import repetition_findings
 from ..report.rules import check
 from ..text import say
 from .access import Identity
@@ -73,8 +75,11 @@ def draft_filename(report: Report, *, final: bool = False) -> str:
     return f"{name}{'' if final else say('bot.draft_suffix')}.docx"
 
 
-def findings_caption(report: Report) -> str:
+def findings_caption(report: Report, last_year: Report | None = None,
+                     defaults: dict[str, str] | None = None) -> str:
+    """The draft's caption: clean, or how many findings and the first — repeated text included."""
     findings = [f for f in check(report) if f.rule != "missing"]
+    findings += repetition_findings(report, last_year, defaults)
     if not findings:
         return say("bot.caption_clean")
     return say("bot.caption_findings", count=len(findings), first=findings[0].message)
@@ -252,6 +257,13 @@ class Drafting:
         if values:
             self.store.set_organ_profile(row.county, row.organ, **values)
 
+    def _last_year(self, row: ReportRow) -> Report | None:
+        """The organ's report of the year before, when the store has it (for the repetition check)."""
+        previous = self.store.previous_year(row.county, row.organ, row.year)
+        if previous is None:
+            return None
+        return Interview.from_json(previous.interview_json).report
+
     def _outs(self, row: ReportRow, replies: Sequence[Reply], report: Report | None = None) -> list[Out]:
         token = report_token(row)
         outs: list[Out] = []
@@ -262,7 +274,8 @@ class Drafting:
                 # Rendering takes tens of ms (more when several officials finish at once): a job the
                 # sender does after this update, so it never holds up the next updates of anyone.
                 drafted = report or self._interview(row).report
-                outs.append(render_out(drafted, draft=True, caption=findings_caption(drafted)))
+                caption = findings_caption(drafted, self._last_year(row), default_texts(drafted, self.prompts_for(row.county)))
+                outs.append(render_out(drafted, draft=True, caption=caption))
                 if self.after_render is not None:
                     outs += self.after_render(row)
         return outs

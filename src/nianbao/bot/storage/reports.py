@@ -101,6 +101,14 @@ class ReportStore(StoreBase):
             rows = s.execute(query.order_by(Organ.name, Report.year))
             return [report_row(*row) for row in rows]
 
+    def previous_year(self, county: str, organ: str, year: int) -> ReportRow | None:
+        """The organ's report for ``year`` − 1: the approved one if any, else the one changed last."""
+        query = (report_query().where(Organ.county == county, Organ.name == organ, Report.year == year - 1)
+                 .order_by((Report.status == Status.APPROVED.value).desc(), Report.updated_at.desc()).limit(1))
+        with self._read() as s:
+            found = s.execute(query).one_or_none()
+            return None if found is None else report_row(*found)
+
     def set_active(self, tg_id: int, report_id: int | None) -> None:
         """Make ``report_id`` (one of the user's own) the draft answers go to; None clears it."""
         with self._write() as s:
