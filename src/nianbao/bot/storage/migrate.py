@@ -57,11 +57,21 @@ def _v4_organ_profile(conn: Connection) -> None:
             conn.execute(text(f"ALTER TABLE organs ADD COLUMN {column} {kind}"))
 
 
+def _v5_join_attempts_and_notices(conn: Connection) -> None:
+    Base.metadata.tables["join_attempts"].create(conn, checkfirst=True)
+    columns = {column["name"] for column in inspect(conn).get_columns("template_overrides")}
+    if "failure_noticed_at" not in columns:
+        kind = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+        conn.execute(text(f"ALTER TABLE template_overrides ADD COLUMN failure_noticed_at {kind}"))
+
+
 UPGRADES: tuple[Step, ...] = (  # steps after the baseline, ascending
     Step(2, "users.last_update_id: skip updates delivered again after a crash", _v2_users_last_update_id),
     Step(3, "inbox, outbox, generation; reports.progress_*: effects that survive a crash, several workers",
          _v3_inbox_outbox),
     Step(4, "organs.level, address, phone: known once per organ, kept for its later reports", _v4_organ_profile),
+    Step(5, "join_attempts; template_overrides.failure_noticed_at: a lockout and a notice that survive a restart",
+         _v5_join_attempts_and_notices),
 )
 
 

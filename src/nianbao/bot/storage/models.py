@@ -247,6 +247,19 @@ class TemplateOverride(Base):
     source: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[int] = mapped_column(TgId)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the county's admins were told this text failed on a report and the shipped one was used
+    # (once per saved text: saving it again clears it).
+    failure_noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class JoinAttempt(Base):
+    """A wrong /join code, kept so that the lockout (5 per 10 minutes) survives a restart."""
+
+    __tablename__ = "join_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(TgId, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SchemaVersion(Base):
