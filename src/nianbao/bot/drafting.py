@@ -29,6 +29,7 @@ from ..text import say
 from .access import Identity
 from .config import Config
 from .messages import callback_data
+from .notes import note_step
 from .storage import LogEntry, ReportExists, ReportRow, StaleVersion, Store
 
 Clock = Callable[[], datetime]
@@ -78,7 +79,7 @@ def draft_filename(report: Report, *, final: bool = False) -> str:
 def findings_caption(report: Report, last_year: Report | None = None,
                      defaults: dict[str, str] | None = None) -> str:
     """The draft's caption: clean, or how many findings and the first — repeated text included."""
-    findings = [f for f in check(report) if f.rule != "missing"]
+    findings = [f for f in check(report, last_year) if f.rule != "missing"]  # cross-year rules too
     findings += repetition_findings(report, last_year, defaults)
     if not findings:
         return say("bot.caption_clean")
@@ -150,7 +151,9 @@ class Drafting:
                  "contact.address": profile.address, "contact.phone": profile.phone}
         interview = Interview.new(today=today, organ=organ, county=county, prompts=self.prompts_for(county),
                                   given=given)
+        interview.last_year = self._report_before(county, organ, year)
         replies = interview.start()
+        note_step(interview.step_id)
         try:
             row = self.store.create_report(who.tg_id, organ, county, year, interview.to_json(), self.clock())
         except ReportExists as exists:
@@ -199,7 +202,9 @@ class Drafting:
     # ---- the engine round trip -------------------------------------------------------------------
 
     def _interview(self, row: ReportRow) -> Interview:
-        return Interview.from_json(row.interview_json, prompts=self.prompts_for(row.county))
+        interview = Interview.from_json(row.interview_json, prompts=self.prompts_for(row.county))
+        interview.last_year = self._last_year(row)
+        return interview
 
     def _working_copy(self, row: ReportRow) -> Interview:
         """The interview to act on: the one kept from this chat's last update when it is of the stored
@@ -222,6 +227,7 @@ class Drafting:
         if not row.editable:
             return [Out(say(f"bot.locked_{row.status.value}", title=row_title(row)))]
         interview = self._working_copy(row)
+        note_step(interview.step_id)  # the question this update met (named in the worker's log line)
         replies = act(interview)
         if interview.changed:  # answers, but also 返回 / 修改 / 跳过 / a pending confirmation
             log = [LogEntry(a.step, a.raw, json.dumps(a.value, ensure_ascii=False, default=str))
@@ -258,8 +264,12 @@ class Drafting:
             self.store.set_organ_profile(row.county, row.organ, **values)
 
     def _last_year(self, row: ReportRow) -> Report | None:
-        """The organ's report of the year before, when the store has it (for the repetition check)."""
-        previous = self.store.previous_year(row.county, row.organ, row.year)
+        return self._report_before(row.county, row.organ, row.year)
+
+    def _report_before(self, county: str, organ: str, year: int) -> Report | None:
+        """The organ's report of the year before, when the store has it (the approved one first):
+        上年结转 proposed from it, the cross-year rules, the repetition check."""
+        previous = self.store.previous_year(county, organ, year)
         if previous is None:
             return None
         return Interview.from_json(previous.interview_json).report
@@ -274,7 +284,8 @@ class Drafting:
                 # Rendering takes tens of ms (more when several officials finish at once): a job the
                 # sender does after this update, so it never holds up the next updates of anyone.
                 drafted = report or self._interview(row).report
-                caption = findings_caption(drafted, self._last_year(row), default_texts(drafted, self.prompts_for(row.county)))
+                caption = findings_caption(drafted, self._last_year(row),
+                                           default_texts(drafted, self.prompts_for(row.county)))
                 outs.append(render_out(drafted, draft=True, caption=caption))
                 if self.after_render is not None:
                     outs += self.after_render(row)

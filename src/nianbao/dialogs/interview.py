@@ -111,6 +111,9 @@ class Interview:
         self.organ_hint = organ_hint
         self.county_hint = county_hint
         self.given = dict(given or {})
+        # The organ's report of the year before, when the transport has one (never saved with the
+        # interview): 上年结转 is proposed from it and the cross-year rules run on every answer.
+        self.last_year: Report | None = None
         self._cursor = _Cursor(self, self.catalogue.steps[0].id)
         self._reset()
 
@@ -408,14 +411,14 @@ class Interview:
             return None
         facts = Facts(self.report, self.today, self.organ_hint, self.county_hint, self.catalogue.county_endings,
                       self.catalogue.organ_kinds, functools.partial(quick.county_text, self),
-                      tuple(label for _, label in self.catalogue.choices(step)))
+                      tuple(label for _, label in self.catalogue.choices(step)), self.last_year)
         return PROPOSALS[step.default](facts)
 
     # ---- accepting an answer -----------------------------------------------------------------------
 
     def _flow_findings(self) -> list[Finding]:
         if self._findings is None:
-            self._findings = validation.flow_findings(self.report)
+            self._findings = validation.flow_findings(self.report, self.last_year)
         return self._findings
 
     def _accept(self, step: Step, raw: str, value: Any) -> list[Reply]:
@@ -427,7 +430,7 @@ class Interview:
         except ValidationError:
             change.rollback()
             return [Reply(say("interview.invalid_value")), *screens.current(self)]
-        after = validation.flow_findings(self.report)
+        after = validation.flow_findings(self.report, self.last_year)
         touched = change.paths | ({step.path} if step.path else set())
         blocking, reask = self._judge(step, after, touched)
         if blocking:

@@ -23,6 +23,7 @@ class Facts:
     organ_kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     county_text: Callable[[str], str] = lambda name: ""  # a county admin's text (catalogue county_texts)
     options: tuple[str, ...] = ()  # a multi step's offered names
+    last_year: Report | None = None  # the organ's report of the year before, when known
 
 
 def given_organ(facts: Facts) -> str | None:
@@ -100,7 +101,17 @@ def carried_forward_balance(facts: Facts) -> list[int] | None:
     return row if min(row) >= 0 else None
 
 
+def last_years_carried_forward(facts: Facts) -> list[int] | None:
+    """二、上年结转: what last year's report carried forward (四、结转下年度), column by column."""
+    last = facts.last_year
+    if last is None or last.applications is None or last.applications.carried_forward is None:
+        return None
+    if facts.report.year is not None and last.year is not None and last.year != facts.report.year - 1:
+        return None
+    return list(last.applications.carried_forward)
+
+
 PROPOSALS: dict[str, Callable[[Facts], Any]] = {
     f.__name__: f for f in (given_organ, county_of_organ, report_year, township_zeros, carried_forward_balance,
-                            level_of_organ, county_channels)
+                            level_of_organ, county_channels, last_years_carried_forward)
 }

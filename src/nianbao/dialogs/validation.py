@@ -23,8 +23,10 @@ def rule_findings(report: Report) -> list[Finding]:
     return rules.rule_findings(report)
 
 
-def flow_findings(report: Report) -> list[Finding]:
-    return rule_findings(report) + outcomes_exceed(report)
+def flow_findings(report: Report, last_year: Report | None = None) -> list[Finding]:
+    """What the flow checks after an answer; with last year's report, the cross-year rules too."""
+    cross = rules.cross_year_findings(report, last_year) if last_year is not None else []
+    return rule_findings(report) + outcomes_exceed(report) + cross
 
 
 def outcomes_exceed(report: Report) -> list[Finding]:

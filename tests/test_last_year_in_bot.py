@@ -1,0 +1,68 @@
+"""Last year's approved report in the store: 上年结转 proposed from its 结转下年度, cross-year rules live."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from botkit import RunningBot, answer, db_url, last_with_buttons, make_config
+from nianbao.bot.storage import Status, Store
+from nianbao.dialogs.interview import Interview
+from nianbao.report.model import Report
+from nianbao.report.synth import consistent_report
+
+ORGAN, COUNTY = "托里县哈图镇人民政府", "托里县"
+
+
+@pytest.fixture
+async def bot(fake_tg, tmp_path):
+    store = Store.open(db_url(tmp_path))
+    running = await RunningBot(fake_tg, store, make_config(fake_tg, db_url(tmp_path))).start()
+    yield running
+    await running.stop()
+    store.close()
+
+
+def approve_last_year(store: Store, carried_forward: list[int]) -> None:
+    interview = Interview.new(today=date(2025, 1, 10), organ=ORGAN, county=COUNTY)
+    report = consistent_report(year=2024, organ=ORGAN, scale=3)
+    report.county = COUNTY
+    report.applications.carried_forward = carried_forward
+    interview.report = report
+    row = store.create_report(42, ORGAN, COUNTY, 2024, interview.to_json(), activate=False)
+    store.set_status(row.id, Status.SUBMITTED, row.version, actor=42)
+    store.set_status(row.id, Status.APPROVED, row.version + 1, actor=43)
+
+
+async def reach_carried_over(bot: RunningBot) -> object:
+    user = await bot.official(1301)
+    for line in ("/new 2025", "托里县哈图镇人民政府院内，0901-3651234", "#table_zeros", "#yes", "3", "#nat_yes"):
+        await answer(user, line)
+    return user
+
+
+async def test_carried_over_is_proposed_from_last_years_carried_forward(bot):
+    approve_last_year(bot.store, [2, 0, 0, 0, 0, 1])
+    user = await reach_carried_over(bot)
+    question = last_with_buttons(user)
+    assert "上年结转" in question.text and "2 0 0 0 0 1" in question.text + str(question.buttons)
+    await answer(user, "#default")
+    stored = Report.from_data(json.loads(bot.store.active_report(1301).interview_json)["report"])
+    assert stored.year == 2025 and stored.applications.carried_over == [2, 0, 0, 0, 0, 1]
+
+
+async def test_a_carried_over_that_does_not_carry_on_warns_with_both_years(bot):
+    approve_last_year(bot.store, [2, 0, 0, 0, 0, 1])
+    user = await reach_carried_over(bot)
+    got = await answer(user, "1 0 0 0 0 0")
+    text = "\n".join(item.text or "" for item in got)
+    assert "2024" in text and "上年结转" in text  # the warning names last year and the row, and asks to confirm
+
+
+async def test_without_last_year_nothing_is_proposed_from_it(bot):
+    user = await reach_carried_over(bot)
+    question = last_with_buttons(user)
+    assert "上年结转" in question.text
+    assert "2 0 0 0 0 1" not in question.text + str(question.buttons)
