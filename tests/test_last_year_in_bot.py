@@ -66,3 +66,15 @@ async def test_without_last_year_nothing_is_proposed_from_it(bot):
     question = last_with_buttons(user)
     assert "上年结转" in question.text
     assert "2 0 0 0 0 1" not in question.text + str(question.buttons)
+
+
+async def test_the_document_rows_name_last_years_in_force(bot):
+    approve_last_year(bot.store, [0] * 6)
+    last = Interview.from_json(bot.store.previous_year(COUNTY, ORGAN, 2025).interview_json).report
+    in_force = last.proactive.normative_documents.in_force
+    user = await bot.official(1302)
+    await answer(user, "/new 2025")
+    got = await answer(user, "托里县哈图镇人民政府院内，0901-3651234")
+    got += await answer(user, "0 0 0")  # 规章
+    text = "\n".join(item.text or "" for item in got)
+    assert f"去年现行有效 {in_force} 件" in text  # the 行政规范性文件 row's question

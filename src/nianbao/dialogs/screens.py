@@ -115,11 +115,20 @@ def prompt_values(iv: Interview, step: Step) -> dict[str, Any]:
         "section": section(step),
         "group": group.label if group else None, "group_size": len(group.rows) if group else 0,
         "decisions_column": labels.DECISIONS_COLUMN, "fees_column": labels.FEES_COLUMN,
+        "last_in_force": _last_in_force(iv, step),
     }
     if step.kind == "narrative":  # the proposed paragraph; the official's own version shows as 当前
         values["text"] = quick.default_text(iv, step)
     values.update(quick.prompt_values(iv, step))
     return values
+
+
+def _last_in_force(iv: Interview, step: Step) -> int | None:
+    """Last year's 现行有效 of a table-二 document row, when the organ's report of the year before is known."""
+    if step.kind != "row3" or iv.last_year is None or not step.path:
+        return None
+    row = iv.last_year.get(step.path)
+    return getattr(row, "in_force", None)
 
 
 def question_text(iv: Interview) -> str:
