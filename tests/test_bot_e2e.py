@@ -8,19 +8,15 @@ import json
 import pytest
 from docx import Document
 
-from botkit import RunningBot, answer, db_url, documents, make_config, script_answers
-from nianbao.bot.storage import Store
+from botkit import answer, documents, running_bot, script_answers
 from nianbao.report.model import Report
 from nianbao.text import say
 
 
 @pytest.fixture
 async def bot(fake_tg, tmp_path):
-    store = Store.open(db_url(tmp_path))
-    running = await RunningBot(fake_tg, store, make_config(fake_tg, db_url(tmp_path))).start()
-    yield running
-    await running.stop()
-    store.close()
+    async with running_bot(fake_tg, tmp_path) as running:
+        yield running
 
 
 def texts(items) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from botkit import RunningBot, answer, db_url, last_with_buttons, make_config
+from botkit import RunningBot, answer, last_with_buttons, running_bot
 from nianbao.bot.storage import Status, Store
 from nianbao.dialogs.interview import Interview
 from nianbao.report.model import Report
@@ -18,11 +18,8 @@ ORGAN, COUNTY = "托里县哈图镇人民政府", "托里县"
 
 @pytest.fixture
 async def bot(fake_tg, tmp_path):
-    store = Store.open(db_url(tmp_path))
-    running = await RunningBot(fake_tg, store, make_config(fake_tg, db_url(tmp_path))).start()
-    yield running
-    await running.stop()
-    store.close()
+    async with running_bot(fake_tg, tmp_path) as running:
+        yield running
 
 
 def approve_last_year(store: Store, carried_forward: list[int]) -> None:

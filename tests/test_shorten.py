@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from botkit import RunningBot, answer, db_url, make_config
-from nianbao.bot.storage import Store
+from botkit import answer, running_bot
 from nianbao.shorten import boundaries, shorten
 from nianbao.text import TEMPLATES, say
 
@@ -92,11 +91,8 @@ def test_draft_buttons_shorten_the_front_of_the_organ_only_and_keep_the_year(org
 
 @pytest.fixture
 async def bot(fake_tg, tmp_path):
-    store = Store.open(db_url(tmp_path))
-    running = await RunningBot(fake_tg, store, make_config(fake_tg, db_url(tmp_path))).start()
-    yield running
-    await running.stop()
-    store.close()
+    async with running_bot(fake_tg, tmp_path) as running:
+        yield running
 
 
 async def test_the_drafts_list_on_the_phone(bot, fake_tg):
