@@ -1,5 +1,6 @@
 """Configuration: TOML + environment, validated; one clear line per problem; secrets never shown."""
 
+import json
 import tomllib
 from datetime import date, timedelta
 from pathlib import Path
@@ -268,3 +269,63 @@ def test_every_key_has_a_hint_with_an_example_and_no_hint_is_stale():
     keys |= {"counties"} | {f"counties.{k}" for k in CountySettings.model_fields}
     assert hints == keys
     assert all("例如" in table[f"hint.{key}"] or "形如" in table[f"hint.{key}"] for key in hints)
+
+
+# ---- the counties' texts: checked at start like an admin's edit (issue 10) ----------------------
+
+
+def test_a_county_text_for_an_unknown_step_or_paragraph_stops_start_up_naming_a_few_valid_ones(tmp_path):
+    message = error_of(write(tmp_path, '[counties."托里县".prompts]\norgn = "请输入机关全称"\n'), ENV)
+    assert message.startswith(f'{tmp_path / "config.toml"}: counties."托里县".prompts.orgn: 没有这个问题步骤')
+    assert "organ、" in message and "year" in message  # the closest first, then a few others
+    message = error_of(write(tmp_path, '[counties."裕民县".narratives]\nreview = "本县……"\n'), ENV)
+    assert 'counties."裕民县".narratives.review: 没有这个默认段落' in message and "review_practice" in message
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("{{ organ * 40 }}", "运算符「*」"),                                              # growth
+    ("{% set a = organ %}{% set b = a ~ a %}{{ b }}", "前面 set 出来的「a」"),           # the doubling bomb
+    ("{{ no_such }}", "没有变量「no_such」"),
+    ("{% if year == 2025 %}{{ organ|length / (year - 2025) }}{% endif %}本县", "除以 0"),  # fires in 2025 only
+])
+def test_a_county_text_the_checker_refuses_stops_start_up_with_the_first_problem(tmp_path, text, problem):
+    path = write(tmp_path, f'[counties."托里县"]\nadmins = [8]\n[counties."托里县".narratives]\n'
+                           f'assessment = "考核。"\nproactive = {json.dumps(text, ensure_ascii=False)}\n')
+    message = error_of(path, ENV)
+    assert 'counties."托里县".narratives.proactive: 模板没有通过检查' in message
+    assert problem in message
+
+
+def test_the_example_county_texts_pass_the_check(tmp_path):
+    """config.example.toml's commented texts, uncommented, are accepted (the documentation is right)."""
+    text = EXAMPLE.read_text(encoding="utf-8").replace("# organ = ", "organ = ").replace("# default_channels", "default_channels")
+    text = text.replace("# review_practice", "review_practice").replace("# assessment", "assessment")
+    text = text.replace("222222222", "8").replace("111111111", "7")
+    config = load_config(write(tmp_path, text), {**ENV, "NIANBAO_WEBHOOK_SECRET": "k3J9"})
+    county = config.counties["托里县"]
+    assert set(county.prompts) == {"organ"} and len(county.narratives) == 3
+
+
+def test_many_counties_sharing_texts_are_checked_once_each(tmp_path):
+    from nianbao.bot import config as config_module
+
+    body = "".join(f'[counties."县{i:03d}县".narratives]\nassessment = "县人民政府将政务公开纳入考核（第 {i % 3} 类）。"\n'
+                   f'default_channels = "政府门户网站、政务公开栏"\n' for i in range(300))
+    config_module._template_problem.cache_clear()
+    config = load_config(write(tmp_path, body), ENV)
+    assert len(config.counties) == 300
+    assert config_module._template_problem.cache_info().misses == 4  # 3 + 1 distinct (key, text) pairs
+
+
+def test_a_checked_text_is_compiled_once_for_its_previews_and_the_interview(tmp_path):
+    from nianbao.dialogs import template_check
+    from nianbao.dialogs.prompts import Prompts
+    from nianbao.dialogs.template_vars import sample_variables
+
+    text = "托里县专用（一次编译）：请写报告机关全称。{% if proposal %}建议：{{ proposal }}{% endif %}"
+    config = load_config(write(tmp_path, f'[counties."托里县".prompts]\norgan = "{text}"\n'), ENV)
+    compiled = template_check._compiled.cache_info().misses
+    prompts = Prompts(lambda county, key: config.county_template(county, key))
+    for _ in range(3):  # the bot renders a county's question on every answer that shows it
+        assert prompts.prompt("organ", "托里县", **sample_variables("prompts.organ")).startswith("托里县专用")
+    assert template_check._compiled.cache_info().misses == compiled

@@ -51,3 +51,24 @@ def test_the_redactor_replaces_secrets_codes_and_quoted_library_payloads():
         "Calling `sendMessage` with parameters `<16 chars>`"
     assert line("telegram._bot", "Update(text='你好')") == "Update(text=<2 chars>)"
     assert line("nianbao.bot.worker", "joined with ABCD2345 at 'step'") == "joined with <code> at 'step'"
+
+
+async def test_one_info_line_per_update_names_the_step_it_met_and_nothing_the_user_wrote(fake_tg, tmp_path, caplog):
+    import re
+
+    from botkit import ask, running_bot
+
+    contact = "托里县测试镇院内，0901-3651234"
+    with caplog.at_level(logging.INFO, logger="nianbao.bot.worker"):
+        async with running_bot(fake_tg, tmp_path, counties={"托里县": {"admins": [10]}}) as bot:
+            official = await bot.official(700_002, organ=ORGAN)   # /join: the draft opens at the year
+            await ask(official, "2024")                           # answers the year
+            await ask(official, contact)                          # answers the contact
+            await ask(fake_tg.user(10, "王管理"), "/progress")     # not an interview: no step
+    lines = [r.getMessage() for r in caplog.records if r.name == "nianbao.bot.worker" and r.levelno == logging.INFO]
+    shape = re.compile(r"update (\d+) chat ([0-9a-f]{8}) (\S+) (ok|error|ignored) (\d+\.\d) ms")
+    parsed = [shape.fullmatch(line) for line in lines]
+    assert all(parsed), lines
+    assert [(m[3], m[4]) for m in parsed] == [("year", "ok"), ("year", "ok"), ("contact", "ok"), ("-", "ok")]
+    assert len({m[1] for m in parsed}) == 4  # one line per update
+    assert not [line for line in lines if "700002" in line or contact in line or "0901" in line]

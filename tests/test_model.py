@@ -91,3 +91,76 @@ def test_township_detection():
     assert Report(organ="托里县哈图镇人民政府").is_township
     assert Report(organ="某区某某街道办事处").is_township
     assert not Report(organ="托里县人民政府办公室").is_township
+
+
+# ---- control characters (issue 10) --------------------------------------------------------------
+
+CONTROLS = "".join(map(chr, range(0x20))) + "\x7f"
+_STRIPPED = set(map(chr, range(0x20))) | {"\x7f"}
+# What a paragraph keeps of CONTROLS: the tab, and a line break for each of \n \x0b \x0c \r \x1c \x1d \x1e
+# (what str.splitlines() breaks on: a line or page break pasted from Word stays a break).
+KEPT = "\t" + "\n" * 7
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_a_report_file_keeps_no_control_characters(tmp_path):
+    """Every string of a report file comes out clean: paragraphs keep their line breaks and tabs,
+    one-line values (organ, county, contact, channels) keep none."""
+    import json
+
+    from nianbao.cli import main
+
+    dirty = {"organ": f"托里县{CONTROLS}哈图镇人民政府", "county": f"托里{CONTROLS}县",
+             "contact": {"portal": f"门户{CONTROLS}网站", "address": "院内\r\n1号", "phone": f"0901{CONTROLS}"},
+             "facts": {"channels": [f"政务{CONTROLS}公开栏"], "innovation": f"创新{CONTROLS}做法"},
+             "overview": {"proactive": f"第一段\r\n第二段\r第三段{CONTROLS}完"},
+             "problems": f"一是{CONTROLS}问题", "improvements": "\x00\x1b", "other_matters": "无\x7f"}
+    report = Report.from_json(json.dumps(dirty))
+    assert report.organ == "托里县哈图镇人民政府" and report.county == "托里县"
+    assert report.contact.address == "院内1号" and report.contact.phone == "0901"
+    assert report.facts.channels == ["政务公开栏"] and report.facts.innovation == f"创新{KEPT}做法"
+    assert report.overview.proactive == f"第一段\n第二段\n第三段{KEPT}完"
+    assert (report.problems, report.improvements, report.other_matters) == (f"一是{KEPT}问题", "", "无")
+    for text in _strings(json.loads(report.to_json())):
+        assert not (set(text) & _STRIPPED - {"\n", "\t"}), repr(text)
+    # set by path (the interview) and on assignment: the same
+    report.set("overview.management", "台账\x00\x08建立")
+    report.organ = "某某镇\x1b人民政府"
+    assert (report.overview.management, report.organ) == ("台账建立", "某某镇人民政府")
+    # the command line reads the same file cleanly
+    path = tmp_path / "dirty.json"
+    path.write_text(json.dumps(dirty), encoding="utf-8")
+    assert main(["render", str(path), "-o", str(tmp_path / "out.docx"), "--force"]) == 0
+    with pytest.raises(ValidationError):
+        Report.from_json(json.dumps({"organ": "\x00\x01"}))  # nothing left: too short, as if empty
+
+
+def test_an_interview_keeps_no_control_characters_typed_or_stored():
+    """A typed answer with control characters is refused (the reader says why); an interview stored
+    with them (before this check, or edited by hand) comes back clean."""
+    import json
+    from datetime import date
+
+    from nianbao.dialogs.interview import Interview
+
+    interview = Interview.new(today=date(2025, 1, 10), organ="托里县哈图镇人民政府", county="托里县")
+    interview.start()
+    asked = interview.step_id
+    replies = interview.answer("托里县\x00哈图镇\x1b人民政府")
+    assert "控制字符" in replies[0].text and interview.step_id == asked
+    data = json.loads(interview.to_json())
+    data["report"]["problems"] = f"一是{CONTROLS}问题"
+    data["report"]["organ"] = "托里县\x7f哈图镇人民政府"
+    restored = Interview.from_data(data)
+    assert restored.report.problems == f"一是{KEPT}问题" and restored.report.organ == "托里县哈图镇人民政府"
+    assert not (set(restored.to_json()) & {chr(c) for c in range(0x20) if chr(c) not in "\n"} - {"\t"})

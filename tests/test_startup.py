@@ -81,3 +81,11 @@ def test_the_example_config_unchanged(tmp_path):
                           text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == say("config.placeholder", source=str(example), key="telegram.token")
+
+
+def test_a_county_text_the_checker_refuses(tmp_path):
+    bomb = '{% set a = organ %}{% set b = a ~ a %}{{ b }}'
+    code, lines = run_bot(tmp_path, f"sqlite:///{tmp_path / 'bot.sqlite'}",
+                          extra=f'[counties."托里县".prompts]\norgan = {json.dumps(bomb)}\n')
+    assert code == 2 and len(lines) == 1
+    assert lines[0].startswith(f'{tmp_path / "config.toml"}: counties."托里县".prompts.organ: 模板没有通过检查')

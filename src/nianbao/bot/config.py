@@ -7,10 +7,12 @@ secret. Secrets are ``SecretStr`` (masked in repr and str); read them with ``.ge
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
 from collections.abc import Mapping
+from functools import lru_cache
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -31,6 +33,8 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from ..dialogs.template_check import TemplateRejected, preview_all
+from ..dialogs.template_vars import editable_keys, key_for, preview_variable_sets
 from ..text import make_environment, say
 
 ENV_CONFIG = "NIANBAO_CONFIG"
@@ -261,7 +265,45 @@ def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ, *
     placeholder = _placeholder_in(config)
     if placeholder is not None:
         raise ConfigError(say("config.placeholder", source=source, key=placeholder))
+    refused = _refused_template(config, source)
+    if refused is not None:
+        raise ConfigError(refused)
     return config
+
+
+# ---- the counties' texts: the same check as an admin's edit in chat --------------------------
+
+
+def _refused_template(config: Config, source: str) -> str | None:
+    """The line for the first county text that names no step or paragraph, or that the template checker
+    refuses (check_template, then rendered against every preview report), or None when all pass."""
+    for county, settings in config.counties.items():
+        for kind in ("prompts", "narratives"):
+            for name, text in getattr(settings, kind).items():
+                problem = _template_problem(kind, name, text)
+                if problem is None:
+                    continue
+                key = _dotted(["counties", county, kind, name])
+                if problem[0] == "unknown":
+                    return say(f"config.unknown_{kind}", source=source, key=key, names=problem[1])
+                return say("config.template_refused", source=source, key=key, problem=problem[1])
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _template_problem(kind: str, name: str, text: str) -> tuple[str, object] | None:
+    """("unknown", a few valid names) | ("refused", the first problem) | None. Cached: a province's
+    config repeats the same texts across its counties, and each is checked once per process."""
+    key = key_for(kind, name)
+    if key is None:
+        names = [k.partition(".")[2] for k in editable_keys() if k.startswith(kind + ".")]
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        return "unknown", close + [n for n in names if n not in close][: 5 - len(close)]
+    try:
+        preview_all(text, preview_variable_sets(key))
+    except TemplateRejected as rejected:
+        return "refused", " ".join(rejected.problems[0].message.split())
+    return None
 
 
 # The values config.example.toml ships with: a copy left unchanged must not start.

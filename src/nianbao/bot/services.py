@@ -8,15 +8,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ..dialogs.prompts import Prompts
+from jinja2.exceptions import UndefinedError
+
+from ..dialogs.prompts import Overrides, Prompts
+from ..dialogs.template_check import MAX_OUTPUT, TemplateRejected
 from ..text import say
 from .access import Identity, identify
 from .admin import Admin
 from .config import Config
 from .drafting import Clock, Drafting, Out, utc_now
+from .notes import current as current_notes
 from .rendering import Renderer
 from .review import Review
-from .storage import Store
+from .storage import Role, Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -25,19 +29,33 @@ _SHIPPED = Prompts()
 
 class CountyPrompts(Prompts):
     """A county's texts. An edited question or paragraph that fails on some report (it passed the
-    check on the sample) falls back to the shipped text: an admin's edit never stops an interview."""
+    check on the sample reports) falls back to the shipped text: an admin's edit never stops an
+    interview. ``failed(county, key, error)`` hears of each such fallback (to tell the admins)."""
+
+    def __init__(self, overrides: Overrides | None = None,
+                 failed: Callable[[str | None, str, Exception], None] | None = None) -> None:
+        super().__init__(overrides)
+        self.failed = failed
 
     def prompt(self, step_id: str, county: str | None, /, **values: Any) -> str:
-        return self._or_shipped(Prompts.prompt, step_id, county, values)
+        return self._or_shipped(Prompts.prompt, "prompts", step_id, county, values)
 
     def narrative(self, name: str, county: str | None, /, **values: Any) -> str:
-        return self._or_shipped(Prompts.narrative, name, county, values)
+        return self._or_shipped(Prompts.narrative, "narratives", name, county, values)
 
-    def _or_shipped(self, render: Callable[..., str], name: str, county: str | None, values: dict) -> str:
+    def _or_shipped(self, render: Callable[..., str], kind: str, name: str, county: str | None,
+                    values: dict) -> str:
         try:
             return render(self, name, county, **values)
         except Exception as err:
-            log.warning("county text %s failed (%s); shipped text used", name, type(err).__name__)
+            key = f"{kind}.{name}"
+            custom = self.overrides is not None and self.overrides(county, key) is not None
+            log.warning("county text %s failed (%s); shipped text used", key, type(err).__name__)
+            if custom and self.failed is not None:
+                try:
+                    self.failed(county, key, err)
+                except Exception as notice_err:  # telling the admins must not stop the interview either
+                    log.error("notice of county text %s failed: %s", key, type(notice_err).__name__)
             return render(_SHIPPED, name, county, **values)
 
 
@@ -109,7 +127,26 @@ class Services:
                 return None
             return self.store.override(where, key) or self.config.county_template(where, key)
 
-        return CountyPrompts(override)
+        return CountyPrompts(override, lambda asked, key, err: self.text_failed(county or asked, key, err))
+
+    def text_failed(self, county: str | None, key: str, error: Exception) -> None:
+        """A county text failed on a report and the shipped one was used: tell the county's admins —
+        once per text (store.claim_failure_notice), in the update's unit of work (notes.py)."""
+        notes = current_notes()
+        if county is None or notes is None:  # not in the worker: the next failure there tells them
+            return
+        own = self.store.override(county, key)
+        source = own if own is not None else self.config.county_template(county, key)
+        if source is None or not self.store.claim_failure_notice(county, key, source, configured=own is None,
+                                                                 now=self.clock()):
+            return
+        settings = self.config.county(county)
+        admins = sorted({*(settings.admins if settings else ()),
+                         *(user.tg_id for user in self.store.members(county, Role.ADMIN))})
+        kind, _, name = key.partition(".")
+        text = say("admin.text_failed", county=county, kind=kind, name=name, reason=_failure_reason(error),
+                   configured=own is None)
+        notes.notices += [Out(text, chat_id=admin) for admin in admins]
 
     def route_button(self, who: Identity, token: str, button_id: str, chat_id: int | None = None,
                      message_id: int | None = None) -> list[Out] | None:
@@ -119,3 +156,16 @@ class Services:
         if self.admin.owns(token):
             return self.admin.press(who, token, button_id)
         return None
+
+
+def _failure_reason(error: Exception) -> str:
+    """Why a county text failed, in a few words for its admins (never the report's figures)."""
+    problems = error.problems if isinstance(error, TemplateRejected) else []
+    if problems and problems[0].kind == "too_big":
+        return say("admin.text_failed_too_big", limit=MAX_OUTPUT)
+    cause = error.__cause__ if problems else error
+    if isinstance(cause, ZeroDivisionError):
+        return say("admin.text_failed_zero_division")
+    if isinstance(cause, UndefinedError):
+        return say("admin.text_failed_undefined")
+    return say("admin.text_failed_other", error=type(cause).__name__)

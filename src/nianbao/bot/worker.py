@@ -21,6 +21,7 @@ from collections.abc import Callable
 from .channel import Incoming
 from .drain import Drainer, chat_hash
 from .effects import answer_effect, effects_of
+from .notes import UpdateNotes, noting
 from .router import Router, Routed
 from .services import Services
 
@@ -45,7 +46,7 @@ class Worker(Drainer):
         None when there is none or another worker has the chat."""
         store, started = self.svc.store, time.perf_counter()
         lanes: set[str] = set()
-        with store.unit_of_work():
+        with store.unit_of_work(), noting() as notes:
             if not store.claim_chat(chat_key):
                 return None
             item = store.next_update(chat_key)
@@ -57,30 +58,36 @@ class Worker(Drainer):
                 store.mark_processed(item.id, "ignored", now)
                 outcome = "ignored"
             else:
-                routed, outcome = self._route(incoming)
+                routed, outcome = self._route(incoming, notes)
                 effects = []
                 if incoming.button_query is not None and routed.answer is not None:
                     effects.append(answer_effect(incoming.channel, incoming.chat_id, incoming.button_query,
                                                  routed.answer.text, routed.answer.alert))
                 effects += effects_of(routed.outs, incoming.channel, incoming.chat_id)
+                effects += effects_of(notes.notices, incoming.channel, incoming.chat_id)  # to admins' chats
                 store.enqueue(effects, now)
                 store.mark_processed(item.id, outcome, now)
                 lanes = {effect.lane for effect in effects}
-        log.info("update %s chat %s %s in %.1f ms", item.external_id, chat_hash(chat_key), outcome,
-                 (time.perf_counter() - started) * 1000)
+        # One line per update: never the chat's id or anything the user wrote.
+        log.info("update %s chat %s %s %s %.1f ms", item.external_id, chat_hash(chat_key), notes.step or "-",
+                 outcome, (time.perf_counter() - started) * 1000)
         return lanes
 
-    def _route(self, incoming: Incoming) -> tuple[Routed, str]:
+    def _route(self, incoming: Incoming, notes: UpdateNotes) -> tuple[Routed, str]:
+        """The handler's result, or the apology's. Notices kept are those of the attempt that
+        committed: a failed attempt's writes — the marks that its notices were given — are undone."""
         store = self.svc.store
         try:
             with store.savepoint():
                 return self.router.handle(incoming), "ok"
         except Exception as err:  # its writes are undone; the update is answered and done
+            notes.notices.clear()
             log.error("handling failed: %s", type(err).__name__, exc_info=err)
         try:
             with store.savepoint():
                 return self.router.apologise(incoming), "error"
         except Exception as err:
+            notes.notices.clear()
             log.error("apologising failed: %s", type(err).__name__, exc_info=err)
             return Routed([]), "error"
 

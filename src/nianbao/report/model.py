@@ -54,7 +54,32 @@ Amount = Annotated[
     BeforeValidator(_parse_amount),
     PlainSerializer(format_amount, return_type=str),
 ]
-Text = Annotated[str, Field(max_length=20_000)]
+# Control characters (C0, DEL, C1) never reach a stored text — from a report file, an answer or the
+# store: invisible in the chat, they break the .docx XML or hide text. A paragraph keeps its line
+# breaks (each as \n) and tabs; a one-line value (a name, an address, a channel) keeps none
+# and is trimmed. Anything not a string is left to the type check (the models are strict).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# What str.splitlines() breaks on — a line or page break pasted from Word (\x0b, \x0c) included — is \n.
+_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def clean_text(value: Any) -> Any:
+    """A paragraph without control characters except its line breaks (as newlines) and tabs."""
+    return _CONTROLS.sub("", _BREAKS.sub("\n", value)) if isinstance(value, str) else value
+
+
+def clean_line(value: Any) -> Any:
+    """A one-line value without any control character, trimmed."""
+    return _LINE_CONTROLS.sub("", value).strip() if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(clean_text), Field(max_length=20_000)]
+
+
+def Line(min_length: int = 0, max_length: int = 200) -> Any:
+    """A one-line string of the report (an organ, a county, a contact's address, a channel)."""
+    return Annotated[str, BeforeValidator(clean_line), Field(min_length=min_length, max_length=max_length)]
 
 
 class _Part(BaseModel):
@@ -215,14 +240,14 @@ OrganLevel = Literal["township", "town", "street", "county", "county_department"
 
 class Contact(_Part):
     """Where the report is published and whom to ask: printed in the opening paragraph."""
-    portal: Annotated[str, Field(max_length=200)] | None = None    # e.g. 托里县人民政府门户网站（www…）
-    address: Annotated[str, Field(max_length=200)] | None = None
-    phone: Annotated[str, Field(max_length=50)] | None = None
+    portal: Line(max_length=200) | None = None    # e.g. 托里县人民政府门户网站（www…）
+    address: Line(max_length=200) | None = None
+    phone: Line(max_length=50) | None = None
 
 
 # ---- what the default paragraphs state, as the official answered it -----------------------------
 
-Channel = Annotated[str, Field(min_length=1, max_length=30)]
+Channel = Line(min_length=1, max_length=30)
 
 
 class Published(_Part):
@@ -255,8 +280,8 @@ class Facts(_Part):
 
 class Report(_Part):
     format: Literal["gov-info-annual-report/2021"] = labels.FORMAT_ID
-    organ: Annotated[str, Field(min_length=2, max_length=100)] | None = None
-    county: Annotated[str, Field(min_length=2, max_length=50)] | None = None
+    organ: Line(min_length=2, max_length=100) | None = None
+    county: Line(min_length=2, max_length=50) | None = None
     year: Annotated[int, Field(ge=2021, le=2100)] | None = None
     # The organ's level decides what it may make (规章 only 设区的市 and above) and how the default
     # paragraphs name it (我镇/我乡/我街道/本机关). "other": any organ not listed (市级 and above).

@@ -52,6 +52,8 @@ class StoreBase:
         # them here and, across workers, when the generation row moves (see the module's docstring).
         self._roles_cache: dict[int, tuple] = {}
         self._override_cache: dict[str, dict[str, str]] = {}
+        # (county, key, source) of failing county texts whose admins were told (county.py).
+        self._noticed_cache: set[tuple[str, str, str]] = set()
         self._generation: int | None = None
 
     def close(self) -> None:
@@ -121,6 +123,7 @@ class StoreBase:
     def _forget_cached(self) -> None:
         self._roles_cache.clear()
         self._override_cache.clear()
+        self._noticed_cache.clear()
 
     def refresh_caches(self) -> None:
         """Outside a unit of work (e.g. before an admin command run alone): follow the generation."""

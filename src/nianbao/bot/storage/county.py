@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from .base import StoreBase, bump_generation, retry_on_conflict, utc
 from .errors import GroupTaken
@@ -13,6 +13,10 @@ from .rows import OverrideRow
 
 # An admin's unsaved template edit lives among the overrides under this key, never a template key.
 PENDING_EDIT = "~pending."
+# A config-supplied text has no row of its own: the mark that its county was told it failed is a row
+# under this key + the text's key, holding the text that failed (a changed config text is told again).
+NOTICED = "~noticed."
+_NOT_TEXTS = "~"  # keys starting so are the store's own, never a county's text
 
 
 class CountyStore(StoreBase):
@@ -60,6 +64,7 @@ class CountyStore(StoreBase):
                     row = TemplateOverride(county=county, key=key)
                     s.add(row)
                 row.source, row.updated_by, row.updated_at = source, by, at
+                row.failure_noticed_at = None  # saved again: a failure of it is told again
                 s.flush()
                 bump_generation(s)
                 return _override_row(row)
@@ -79,12 +84,45 @@ class CountyStore(StoreBase):
             with self._read() as s:
                 known = dict(s.execute(select(TemplateOverride.key, TemplateOverride.source)
                                        .where(TemplateOverride.county == county,
-                                              ~TemplateOverride.key.startswith(PENDING_EDIT))).all())
+                                              ~TemplateOverride.key.startswith(_NOT_TEXTS))).all())
             self._override_cache[county] = known
         return known.get(key)
 
     def _forget_overrides(self, county: str) -> None:
         self._override_cache.pop(county, None)
+        self._noticed_cache.clear()  # a text saved or reset (rare): every mark is read again
+
+    @retry_on_conflict
+    def claim_failure_notice(self, county: str, key: str, source: str, *, configured: bool,
+                             now: datetime | None = None) -> bool:
+        """Whether the county's admins are to be told now that its text ``source`` for ``key`` failed on
+        a report: True the first time for that text, False ever after — across restarts and workers.
+
+        A text saved in chat is marked on its own row (``failure_noticed_at``; saving it again clears
+        the mark); a ``configured`` one (the config's, no row) by a row under NOTICED holding the text.
+        Inside a unit of work the mark commits with the notice's outbox entries, or neither does.
+        """
+        told = (county, key, source)
+        if told in self._noticed_cache:
+            return False
+        at = utc(now)
+        with self._write() as s:
+            if not configured:
+                fresh = s.execute(update(TemplateOverride).where(
+                    TemplateOverride.county == county, TemplateOverride.key == key, TemplateOverride.source == source,
+                    TemplateOverride.failure_noticed_at.is_(None)).values(failure_noticed_at=at)).rowcount == 1
+            else:
+                row = s.scalar(select(TemplateOverride).where(TemplateOverride.county == county,
+                                                              TemplateOverride.key == NOTICED + key))
+                fresh = row is None or row.source != source
+                if row is None:
+                    s.add(TemplateOverride(county=county, key=NOTICED + key, source=source, updated_by=0,
+                                           updated_at=at, failure_noticed_at=at))
+                elif fresh:
+                    row.source, row.updated_at, row.failure_noticed_at = source, at, at
+        # Forgotten with the other caches when this unit of work (or its savepoint) rolls back.
+        self._noticed_cache.add(told)
+        return fresh
 
     def reset_override(self, county: str, key: str) -> bool:
         """Back to the default text; False if there was no override."""
@@ -101,7 +139,7 @@ class CountyStore(StoreBase):
     def overrides(self, county: str) -> list[OverrideRow]:
         with self._read() as s:
             rows = s.scalars(select(TemplateOverride).where(TemplateOverride.county == county,
-                                                            ~TemplateOverride.key.startswith(PENDING_EDIT))
+                                                            ~TemplateOverride.key.startswith(_NOT_TEXTS))
                              .order_by(TemplateOverride.key))
             return [_override_row(r) for r in rows]
 
