@@ -23,9 +23,10 @@ from .access import Identity
 from .config import Config
 from ..dialogs.catalogue import load_catalogue
 from ..dialogs.parsing import parse_year
+from ..dialogs.organ_names import ORGAN_ENDINGS, organ_name_problem
 from ..dialogs.proposals import level_from_name, proposed_year
 from .drafting import Clock, Out
-from .storage import GroupTaken, ReportRow, Role, Status, Store
+from .storage import AdminAction, GroupTaken, ReportRow, Role, Status, Store
 
 
 KINDS = ("prompts", "narratives")
@@ -89,6 +90,8 @@ class Admin:
         if len(words) != 2 or not _TG_ID.match(words[0]) or not _COUNTY_WORD.match(words[1]):
             return [Out(say("admin.grant_admin_usage"))]
         fresh = self.store.grant(int(words[0]), words[1], Role.ADMIN, by=who.tg_id, now=self.clock())
+        if fresh:
+            self.store.audit(words[1], who.tg_id, AdminAction.GRANT_ADMIN, words[0], now=self.clock())
         return [Out(say("admin.granted", tg_id=words[0], county=words[1], role=say("admin.role_admin"), fresh=fresh))]
 
     def grant_reviewer(self, who: Identity, words: list[str]) -> list[Out]:
@@ -99,6 +102,8 @@ class Admin:
         if len(rest) != 1 or not _TG_ID.match(rest[0]):
             return [Out(say("admin.grant_reviewer_usage"))]
         fresh = self.store.grant(int(rest[0]), county, Role.REVIEWER, by=who.tg_id, now=self.clock())
+        if fresh:
+            self.store.audit(county, who.tg_id, AdminAction.GRANT_REVIEWER, rest[0], now=self.clock())
         return [Out(say("admin.granted", tg_id=rest[0], county=county, role=say("admin.role_reviewer"), fresh=fresh))]
 
     def invite(self, who: Identity, words: list[str], body: str = "") -> list[Out]:
@@ -112,12 +117,19 @@ class Admin:
         if refused:
             return refused
         organs = _invited_organs([first, *(line.split() for line in body.splitlines())], county)
-        if not organs or len(organs) > MAX_INVITES or any(level is False for _, level in organs):
+        if not organs or len(organs) > MAX_INVITES or any(problem == "bad" for _, _, problem in organs):
             return [Out(say("admin.invite_usage"))]
+        # Nothing is made while a name is wrong (not Chinese: refused) or unusual (confirm it first).
+        for kind in ("not_chinese", "no_organ_word"):
+            names = [organ for organ, _, problem in organs if problem == kind]
+            if names:
+                return [Out(say(f"admin.invite_{kind}", names=names, endings=ORGAN_ENDINGS[:9],
+                                confirm=CONFIRM_WORD))]
         ttl = self.config.invites.ttl
         outs = []
-        for organ, level in organs:
+        for organ, level, _ in organs:
             code = self.store.create_invite(county, organ, by=who.tg_id, ttl=ttl, now=self.clock(), level=level)
+            self.store.audit(county, who.tg_id, AdminAction.INVITE, organ, now=self.clock())
             outs += [Out(say("admin.invite", organ=organ, hours=self.config.invites.ttl_hours,
                              level=_LEVEL_NAMES.get(level or "", ""))), Out(f"/join {code}")]
         return outs
@@ -133,6 +145,7 @@ class Admin:
             self.store.bind_review_group(county, chat_id, by=who.tg_id, now=self.clock())
         except GroupTaken as taken:
             return [Out(say("admin.group_taken", county=taken.county))]
+        self.store.audit(county, who.tg_id, AdminAction.BIND_GROUP, chat_id, now=self.clock())
         return [Out(say("admin.group_bound", county=county))]
 
     # ---- prompts and paragraphs ---------------------------------------------------------------
@@ -228,6 +241,7 @@ class Admin:
         if not who.administers(county):
             return [Out(say("admin.not_your_county", county=county, counties=sorted(who.admin_of)))]
         self.store.set_override(county, data["key"], data["source"], by=who.tg_id, now=self.clock())
+        self.store.audit(county, who.tg_id, AdminAction.SET_TEXT, data["key"], now=self.clock())
         return [Out(say("admin.saved", key=data["key"], county=county))]
 
     def reset_template(self, who: Identity, kind: str, words: list[str]) -> list[Out]:
@@ -235,6 +249,8 @@ class Admin:
         if refused:
             return refused
         had = self.store.reset_override(county, key)
+        if had:
+            self.store.audit(county, who.tg_id, AdminAction.RESET_TEXT, key, now=self.clock())
         return [Out(say("admin.reset", key=key, county=county, had=had))]
 
     # ---- the county's reports -----------------------------------------------------------------
@@ -332,24 +348,31 @@ _LEVEL_NAMES = {"township": "乡", "town": "镇", "street": "街道", "county": 
                 "county_department": "县直部门", "other": "其他"}
 
 
-def _invited_organs(lines: list[list[str]], county: str) -> list[tuple[str, str | None | bool]]:
-    """(full organ name, level) per organ named, one per line or per word (names have no spaces);
-    the level False when a name is not one (too short or long, unprintable, a slash)."""
+CONFIRM_WORD = "确认"  # on an /invite line: the name is right although it does not end like an organ's
+
+
+def _invited_organs(lines: list[list[str]], county: str) -> list[tuple[str, str | None, str | None]]:
+    """(full organ name, level, problem) per organ named, one per line or per word (names have no
+    spaces). The problem: "bad" (too short or long, unprintable, a slash), or organ_names' "not_chinese"
+    / "no_organ_word" — the latter not on a line that says 「确认」."""
     kinds = load_catalogue().organ_kinds
-    organs: list[tuple[str, str | None | bool]] = []
+    organs: list[tuple[str, str | None, str | None]] = []
     for words in lines:
         level_words = [w for w in words if w in _LEVEL_WORDS]
-        names = [w for w in words if w not in _LEVEL_WORDS and w != county]
-        for name in names:
-            if not name.startswith(county):
-                name = county + name  # the full name, as the report's title prints it
+        confirmed = CONFIRM_WORD in words
+        names = [w for w in words if w not in _LEVEL_WORDS and w != county and w != CONFIRM_WORD]
+        for typed in names:
+            name = typed if typed.startswith(county) else county + typed  # the full name, as the title prints it
             if not 3 <= len(name) <= 50 or not name.isprintable() or "/" in name:
-                organs.append((name, False))
+                organs.append((name, None, "bad"))
                 continue
+            problem = organ_name_problem(name, typed=typed)
+            if problem == "no_organ_word" and confirmed:
+                problem = None
             level = _LEVEL_WORDS[level_words[-1]] if level_words else None
             if level == "township_or_town":
                 level = "town" if name.endswith(("镇人民政府", "镇政府", "镇")) else "township"
-            organs.append((name, level or level_from_name(name, kinds)))
+            organs.append((name, level or level_from_name(name, kinds), problem))
     return organs
 
 

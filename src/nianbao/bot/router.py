@@ -11,6 +11,7 @@ replies there only when they answer the bot's own question.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,12 +22,13 @@ from .channel import Incoming
 from .drafting import Out
 from .messages import parse_callback
 from .review import ALERT
+from . import roles_admin
 from .services import Services
 from .storage import InviteError
 
 ENGINE_COMMANDS = frozenset({"back", "skip", "status", "edit", "review", "help", "cancel"})
 
-# Admin commands: name → Admin method taking the words after the command.
+# Admin commands: name → Admin method (or roles_admin function of the Admin) taking the words after the command.
 _WORDS = {
     "grant_admin": Admin.grant_admin,
     "grant_reviewer": Admin.grant_reviewer,
@@ -34,6 +36,10 @@ _WORDS = {
     "progress": Admin.progress,
     "rollup": Admin.rollup,
     "remind": Admin.remind,
+    "roles": roles_admin.roles,
+    "revoke_invite": roles_admin.revoke_invite,
+    "remove_reviewer": roles_admin.remove_reviewer,
+    "remove_official": roles_admin.remove_official,
 }
 # Template commands: name → (Admin method, the kind of template it acts on).
 _TEMPLATES = {
@@ -153,13 +159,24 @@ class Router:
         return self.svc.drafting.start(who) if who.may_draft else [Out(say("bot.intro_no_drafting"))]
 
     def join(self, who: Identity, code: str) -> list[Out]:
-        """/join CODE: redeem a one-time invite from the county admin."""
+        """/join CODE: redeem a one-time invite from the county admin.
+
+        After JOIN_ATTEMPTS wrong codes within JOIN_WINDOW the person is refused — before the code is
+        looked up, so a guesser learns nothing, not even from the right code — until the window has
+        passed. Wrong codes are rows in the database, written in this update's transaction together
+        with the refusal: a restart resets nothing.
+        """
         if not code:
             return [Out(say("bot.join_usage"))]
         svc = self.svc
+        now = svc.clock()
+        locked_until = svc.store.join_locked_until(who.tg_id, now)
+        if locked_until is not None:
+            return [Out(say("bot.join_locked", minutes=_minutes(locked_until - now)))]
         try:
-            county, organ = svc.store.redeem_invite(code, who.tg_id, svc.clock())
-        except InviteError as err:
+            county, organ = svc.store.redeem_invite(code, who.tg_id, now)
+        except InviteError as err:  # unknown, used or expired: each a wrong code
+            svc.store.wrong_join(who.tg_id, now)
             return [Out(say(f"bot.invite_{err.reason}"))]
         who = identify(svc.store, svc.config, who.tg_id, who.name)  # an official now
         return [Out(say("bot.joined", county=county, organ=organ)), *svc.drafting.new(who, "")]
@@ -231,6 +248,11 @@ class Router:
         if who.may_draft:
             outs += self.svc.drafting.current(who)
         return Routed(outs, Answer() if msg.button is not None else None)
+
+
+def _minutes(wait) -> int:
+    """A wait as whole minutes, rounded up (never 0: 「请 0 分钟后再试」 would be wrong)."""
+    return max(1, math.ceil(wait.total_seconds() / 60))
 
 
 def help_for(who: Identity) -> list[Out]:

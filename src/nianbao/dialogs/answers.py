@@ -15,14 +15,18 @@ from ..report.model import Contact, DocCounts, Published, Report, format_amount
 from ..text import say
 from . import facts_input, parsing
 from .catalogue import Step
+from .organ_names import organ_name_problem
 
 
 def read(step: Step, text: str, *, today_year: int) -> Any:
     """The value typed for ``step`` (not gates' or narratives' special words); AnswerError if unreadable."""
     kind = step.kind
     if kind == "text":  # a name: the example says which (interview.expect_<step id>)
-        return parsing.parse_text(text, min_chars=2, max_chars=step.max_chars,
-                                  expected=say(f"interview.expect_{step.id}"))
+        expected = say(f"interview.expect_{step.id}")
+        value = parsing.parse_text(text, min_chars=2, max_chars=step.max_chars, expected=expected)
+        if step.id == "organ" and organ_name_problem(value) == "not_chinese":  # 「abc」「1e9」
+            raise parsing.AnswerError(f"{say('interview.organ_not_chinese')}\n{expected}", kind="not_chinese")
+        return value
     if kind == "year":
         return parsing.parse_year(text, today_year=today_year)
     if kind == "count":
@@ -38,6 +42,14 @@ def read(step: Step, text: str, *, today_year: int) -> Any:
     if kind == "contact":
         return facts_input.parse_contact(text, max_chars=step.max_chars)
     raise ValueError(f"{kind} answers are read by the interview itself")
+
+
+def notes(step: Step, value: Any) -> list[str]:
+    """What to ask the person to confirm about a typed answer that was accepted (the interview shows
+    it with 「继续」/「修改」): an organ's name that does not end like one."""
+    if step.id == "organ" and isinstance(value, str) and organ_name_problem(value) == "no_organ_word":
+        return [say("interview.organ_unusual", organ=value)]
+    return []
 
 
 def zero(step: Step) -> Any:

@@ -313,7 +313,7 @@ class Interview:
             value = answers.read(step, text, today_year=self.today.year)
         except parsing.AnswerError as err:
             return [Reply(err.message), *screens.current(self)]
-        return self._accept(step, text, value)
+        return self._accept(step, text, value, notes=answers.notes(step, value))
 
     @_entry_point
     def press(self, button_id: str) -> list[Reply]:
@@ -421,7 +421,9 @@ class Interview:
             self._findings = validation.flow_findings(self.report, self.last_year)
         return self._findings
 
-    def _accept(self, step: Step, raw: str, value: Any) -> list[Reply]:
+    def _accept(self, step: Step, raw: str, value: Any, notes: list[str] | None = None) -> list[Reply]:
+        """Store an answer and move on — unless it breaks a rule, or a finding or one of ``notes``
+        (what the reader of a typed answer wants confirmed) waits for 「继续」."""
         before = {validation.key(f) for f in self._flow_findings()}
         change = _Change(self)
         try:
@@ -454,8 +456,8 @@ class Interview:
                 notices.append(Reply(say("interview.reask", title=screens.title(self, later_step), message=finding.message)))
         warnings = [f for f in after if not f.is_error and validation.key(f) not in before
                     and validation.involves(f, touched)]
-        if warnings:
-            self.mode = {"kind": "warning", "messages": [f.message for f in warnings]}
+        if warnings or notes:
+            self.mode = {"kind": "warning", "messages": [*(notes or ()), *(f.message for f in warnings)]}
             return [*notices, *screens.current(self)]
         return [*notices, *self._move_on()]
 

@@ -65,6 +65,10 @@ def _v5_join_attempts_and_notices(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE template_overrides ADD COLUMN failure_noticed_at {kind}"))
 
 
+def _v6_admin_events(conn: Connection) -> None:
+    Base.metadata.tables["admin_events"].create(conn, checkfirst=True)
+
+
 UPGRADES: tuple[Step, ...] = (  # steps after the baseline, ascending
     Step(2, "users.last_update_id: skip updates delivered again after a crash", _v2_users_last_update_id),
     Step(3, "inbox, outbox, generation; reports.progress_*: effects that survive a crash, several workers",
@@ -72,6 +76,7 @@ UPGRADES: tuple[Step, ...] = (  # steps after the baseline, ascending
     Step(4, "organs.level, address, phone: known once per organ, kept for its later reports", _v4_organ_profile),
     Step(5, "join_attempts; template_overrides.failure_noticed_at: a lockout and a notice that survive a restart",
          _v5_join_attempts_and_notices),
+    Step(6, "admin_events: the audit trail of admin commands (grants, invites, removals, texts)", _v6_admin_events),
 )
 
 

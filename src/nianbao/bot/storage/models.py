@@ -262,6 +262,36 @@ class JoinAttempt(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class AdminAction(StrEnum):
+    GRANT_ADMIN = "grant_admin"
+    GRANT_REVIEWER = "grant_reviewer"
+    INVITE = "invite"
+    REVOKE_INVITE = "revoke_invite"
+    REMOVE_REVIEWER = "remove_reviewer"
+    REMOVE_OFFICIAL = "remove_official"
+    BIND_GROUP = "bind_review_group"
+    SET_TEXT = "set_text"
+    RESET_TEXT = "reset_text"
+    ROLES = "roles"  # /roles showed the county's people and open invite codes to this admin
+
+
+class AdminEvent(Base):
+    """What a county admin (or a super admin) did to people, invites, the group or texts (schema v6):
+    the audit trail of the admin commands. ``subject`` names what it was done to — a Telegram id, an
+    organ, a text's key — never an invite code; ``detail`` adds what followed (JSON)."""
+
+    __tablename__ = "admin_events"
+    __table_args__ = (_one_of("action", AdminAction), Index("ix_admin_events_county", "county", "id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(County)
+    actor_id: Mapped[int] = mapped_column(TgId)
+    action: Mapped[str] = mapped_column(String(24))
+    subject: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class SchemaVersion(Base):
     """A single row: the number of the last migration step applied."""
 

@@ -7,18 +7,24 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from .base import StoreBase, bump_generation, ensure_user, organ_named, retry_on_conflict, utc
 from .errors import InviteError
-from .models import Invite, Membership, Organ, OrganOfficial, Role, User
-from .rows import OfficialRow, OrganProfile, UserRow
+from .models import AdminAction, AdminEvent, Invite, JoinAttempt, Membership, Organ, OrganOfficial, Report, Role, User
+from .rows import AdminEventRow, InviteRow, OfficialRow, OrganProfile, RemovedOfficial, UserRow
 
 # Invite codes: 8 of 32 symbols (no I/O/0/1, which people misread) = 40 bits, single use, expiring.
+# Short enough to read out over the phone; guessing is what the lockout is for: 5 wrong codes per
+# person per 10 minutes (JOIN_ATTEMPTS, JOIN_WINDOW) is 720 guesses a day per Telegram account, so
+# even with 10,000 codes open at once one hit takes 2**40 / 10**4 / 720 ≈ 150,000 account-days
+# (and every invite expires after invites.ttl_hours). bot/logs.py redacts anything of this shape.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 _CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
+JOIN_ATTEMPTS = 5                   # wrong /join codes allowed per person in JOIN_WINDOW
+JOIN_WINDOW = timedelta(minutes=10)
 
 
 def normalize_code(text: str) -> str:
@@ -82,26 +88,56 @@ class PeopleStore(StoreBase):
             self._forget_roles(tg_id)
 
     def revoke(self, tg_id: int, county: str, role: Role | str) -> bool:
-        """Take ``role`` away; an official also loses their organs in that county. False if not held."""
+        """Take ``role`` away; an official also loses their organs in that county (their reports stay
+        with the organ: see remove_official). False if not held."""
         role = Role(role)
+        if role is Role.OFFICIAL:
+            return self.remove_official(tg_id, county) is not None
         self._forget_roles(tg_id)
         with self._write() as s:
-            gone = s.execute(
-                delete(Membership).where(
-                    Membership.user_id == tg_id, Membership.county == county, Membership.role == role
-                )
-            ).rowcount
-            if gone:
-                bump_generation(s)
-            if role is Role.OFFICIAL:
-                organs = select(Organ.id).where(Organ.county == county)
-                s.execute(
-                    delete(OrganOfficial).where(
-                        OrganOfficial.user_id == tg_id, OrganOfficial.organ_id.in_(organs)
-                    )
-                )
+            gone = _drop_membership(s, tg_id, county, role)
         self._forget_roles(tg_id)  # again after the commit: no reader re-caches the old roles
-        return bool(gone)
+        return gone
+
+    def remove_official(self, tg_id: int, county: str) -> RemovedOfficial | None:
+        """The official leaves the county: their role and organs there go; None if they had neither.
+
+        Their reports stay the organ's (reports are per organ and year): one another official of the
+        organ still drafts for goes on with them; with nobody left, the organ's next official (the
+        one who redeems its next invite) takes them over. They no longer answer into any of them.
+        """
+        self._forget_roles(tg_id)
+        with self._write() as s:
+            gone = _drop_membership(s, tg_id, county, Role.OFFICIAL)
+            organs = s.execute(
+                select(Organ.id, Organ.name).join(OrganOfficial, OrganOfficial.organ_id == Organ.id)
+                .where(OrganOfficial.user_id == tg_id, Organ.county == county).order_by(Organ.name)
+            ).all()
+            if not gone and not organs:
+                return None
+            s.execute(delete(OrganOfficial).where(
+                OrganOfficial.user_id == tg_id,
+                OrganOfficial.organ_id.in_(select(Organ.id).where(Organ.county == county))))
+            reports = s.execute(
+                select(Report.id, Report.organ_id).join(Organ, Organ.id == Report.organ_id)
+                .where(Report.owner_id == tg_id, Organ.county == county)
+            ).all()
+            handed = 0
+            for report_id, organ_id in reports:
+                successor = s.scalar(select(OrganOfficial.user_id).where(OrganOfficial.organ_id == organ_id)
+                                     .order_by(OrganOfficial.joined_at, OrganOfficial.user_id).limit(1))
+                if successor is not None:
+                    s.execute(update(Report).where(Report.id == report_id).values(owner_id=successor)
+                              .execution_options(synchronize_session=False))
+                    handed += 1
+            if reports:
+                s.execute(update(User).where(User.id == tg_id,
+                                             User.active_report_id.in_([r for r, _ in reports]))
+                          .values(active_report_id=None).execution_options(synchronize_session=False))
+            if not gone:
+                bump_generation(s)  # organs only (a half-removed official): still a change of roles
+        self._forget_roles(tg_id)
+        return RemovedOfficial(tuple(name for _, name in organs), len(reports), handed)
 
     def members(self, county: str, role: Role | str) -> list[UserRow]:
         """Everyone holding ``role`` in ``county`` (e.g. its admins, to notify them)."""
@@ -162,6 +198,58 @@ class PeopleStore(StoreBase):
             for key, value in values.items():
                 setattr(row, key, value)
 
+    def reviewers_and_admins(self, county: str) -> list[tuple[Role, UserRow]]:
+        """The county's admins and reviewers held in the database (config admins are not here)."""
+        with self._read() as s:
+            rows = s.execute(
+                select(Membership.role, User)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.county == county, Membership.role.in_([Role.ADMIN.value, Role.REVIEWER.value]))
+                .order_by(Membership.role, User.id)
+            )
+            return [(Role(role), _user_row(user)) for role, user in rows]
+
+    # ---- the audit trail of admin commands ------------------------------------------------------
+
+    def audit(self, county: str, actor: int, action: AdminAction | str, subject: str | int,
+              detail: str | None = None, now: datetime | None = None) -> None:
+        """Record what an admin did (inside an update's unit of work: committed with it)."""
+        row = {"county": county, "actor_id": actor, "action": AdminAction(action).value,
+               "subject": str(subject)[:200], "detail": detail, "at": utc(now)}
+        with self._append_connection() as conn:
+            conn.execute(insert(AdminEvent.__table__), [row])
+
+    def admin_events(self, county: str) -> list[AdminEventRow]:
+        """The county's audit trail of admin commands, oldest first."""
+        with self._read() as s:
+            events = s.scalars(select(AdminEvent).where(AdminEvent.county == county).order_by(AdminEvent.id))
+            return [AdminEventRow(e.id, e.county, e.actor_id, AdminAction(e.action), e.subject, e.detail, e.at)
+                    for e in events]
+
+    # ---- wrong /join codes --------------------------------------------------------------------
+
+    def join_locked_until(self, tg_id: int, now: datetime | None = None) -> datetime | None:
+        """When the person may try a code again, if they are locked out (JOIN_ATTEMPTS wrong codes
+        within JOIN_WINDOW); None when they may try now."""
+        at = utc(now)
+        with self._read_connection() as conn:
+            recent = conn.execute(
+                select(JoinAttempt.at).where(JoinAttempt.user_id == tg_id, JoinAttempt.at > at - JOIN_WINDOW)
+                .order_by(JoinAttempt.at.desc()).limit(JOIN_ATTEMPTS)
+            ).scalars().all()
+        # Sliding: the lock lifts when the oldest of the last JOIN_ATTEMPTS leaves the window.
+        return recent[-1] + JOIN_WINDOW if len(recent) >= JOIN_ATTEMPTS else None
+
+    def wrong_join(self, tg_id: int, now: datetime | None = None) -> int:
+        """Record a wrong code; returns the wrong codes within the window, this one included."""
+        at = utc(now)
+        with self._append_connection() as conn:
+            conn.execute(delete(JoinAttempt).where(JoinAttempt.user_id == tg_id,
+                                                   JoinAttempt.at <= at - JOIN_WINDOW))
+            conn.execute(insert(JoinAttempt.__table__), [{"user_id": tg_id, "at": at}])
+            return conn.execute(select(func.count()).select_from(JoinAttempt)
+                                .where(JoinAttempt.user_id == tg_id)).scalar_one()
+
     # ---- invites ----------------------------------------------------------------------------
 
     @retry_on_conflict
@@ -183,6 +271,36 @@ class PeopleStore(StoreBase):
                     break
             s.add(Invite(code=code, organ_id=organ_id, created_by=by, created_at=at, expires_at=at + ttl))
             return code
+
+    def invite(self, code: str) -> InviteRow | None:
+        """The invite of that code (as typed: normalized), used or not; None if there is none."""
+        code = normalize_code(code)
+        if not _CODE_RE.match(code):
+            return None
+        with self._read() as s:
+            found = s.execute(select(Invite, Organ).join(Organ, Organ.id == Invite.organ_id)
+                              .where(Invite.code == code)).one_or_none()
+            return None if found is None else _invite_row(*found)
+
+    def open_invites(self, county: str, now: datetime | None = None) -> list[InviteRow]:
+        """The county's invites not used, revoked or expired, by organ then expiry."""
+        with self._read() as s:
+            rows = s.execute(
+                select(Invite, Organ).join(Organ, Organ.id == Invite.organ_id)
+                .where(Organ.county == county, Invite.used_by.is_(None), Invite.expires_at > utc(now))
+                .order_by(Organ.name, Invite.expires_at, Invite.code)
+            )
+            return [_invite_row(*row) for row in rows]
+
+    def revoke_invite(self, code: str, now: datetime | None = None) -> bool:
+        """Make an open invite unusable (it expires now); False if it was used or expired already."""
+        code, at = normalize_code(code), utc(now)
+        with self._write_connection() as conn:
+            return conn.execute(
+                update(Invite.__table__)
+                .where(Invite.code == code, Invite.used_by.is_(None), Invite.expires_at > at)
+                .values(expires_at=at)
+            ).rowcount == 1
 
     @retry_on_conflict
     def redeem_invite(self, code: str, tg_id: int, now: datetime | None = None) -> tuple[str, str]:
@@ -223,6 +341,11 @@ class PeopleStore(StoreBase):
             _grant(s, tg_id, organ.county, Role.OFFICIAL, invite.created_by, at)
             if s.get(OrganOfficial, (tg_id, organ.id)) is None:
                 s.add(OrganOfficial(user_id=tg_id, organ_id=organ.id, joined_at=at))
+                s.flush()
+            # The organ's reports left by an official who was removed (nobody drafts them): now theirs.
+            bound = select(OrganOfficial.user_id).where(OrganOfficial.organ_id == organ.id)
+            s.execute(update(Report).where(Report.organ_id == organ.id, Report.owner_id.not_in(bound))
+                      .values(owner_id=tg_id).execution_options(synchronize_session=False))
             return organ.county, organ.name
 
 
@@ -235,6 +358,19 @@ def _grant(s: Session, tg_id: int, county: str, role: Role, by: int | None, at: 
     s.add(Membership(user_id=tg_id, county=county, role=role.value, granted_by=by, granted_at=at))
     bump_generation(s)
     return True
+
+
+def _drop_membership(s: Session, tg_id: int, county: str, role: Role) -> bool:
+    gone = s.execute(delete(Membership).where(
+        Membership.user_id == tg_id, Membership.county == county, Membership.role == role.value)).rowcount
+    if gone:
+        bump_generation(s)  # every worker forgets the cached roles
+    return bool(gone)
+
+
+def _invite_row(invite: Invite, organ: Organ) -> InviteRow:
+    return InviteRow(invite.code, organ.county, organ.name, invite.created_by, invite.created_at,
+                     invite.expires_at, invite.used_by, invite.used_at)
 
 
 def _user_row(u: User) -> UserRow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .models import ReviewAction, Status
+from .models import AdminAction, ReviewAction, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +97,36 @@ class OverrideRow:
     source: str
     updated_by: int
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InviteRow:
+    code: str
+    county: str
+    organ: str
+    created_by: int
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None
+    used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedOfficial:
+    """What /remove_official did: the organs the person no longer drafts for, and their reports there
+    (``handed`` of them to another official of the organ; the rest wait for its next official)."""
+
+    organs: tuple[str, ...]
+    reports: int
+    handed: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdminEventRow:
+    id: int
+    county: str
+    actor_id: int
+    action: AdminAction
+    subject: str
+    detail: str | None
+    at: datetime
