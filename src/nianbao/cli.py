@@ -1,4 +1,4 @@
-"""The `nianbao` command line: render, check and sample a report file.
+"""The `nianbao` command line: render, check and sample a report file; import a published one, diff two years.
 
 Each subcommand is one row of COMMANDS: a function that declares its arguments and one that runs
 it and returns the exit code. Adding a subcommand (e.g. `chat`) is a row plus a `help_<name>` line
@@ -250,11 +250,33 @@ def run_check(args: argparse.Namespace) -> int:
     report = load_report(args.report)
     last_year = load_report(args.last_year) if args.last_year else None
     findings = _with_repetition(report, last_year, _check(report, last_year))
+    findings = _printed_findings(args.report, report, findings, quiet=args.json)
     if args.json:
         print(json.dumps([f.to_data() for f in findings], ensure_ascii=False, indent=2))
     else:
         print_findings(findings, sys.stdout)
     return EXIT_FINDINGS if any(f.is_error for f in findings) else EXIT_OK
+
+
+def _printed_findings(path: str, report: Report, findings: list[Finding], *, quiet: bool) -> list[Finding]:
+    """``findings`` with rules B–D on the totals an import printed, when ``REPORT.printed.json`` is there
+    (importing/printed.py); the errors go first, as in ``check``."""
+    from .importing.printed import load_side
+
+    side, loaded = load_side(path)
+    if loaded is None:
+        return findings
+    if isinstance(loaded, str):
+        print(say("importing.check_side_invalid", side=side, reason=loaded), file=sys.stderr)
+        return findings
+    from .importing.printed import check as check_printed
+
+    if not quiet:
+        print(say("importing.check_side", side=side))
+        if loaded.complete is False:
+            print(say("importing.check_side_incomplete", side=side, count=len(loaded.gaps)))
+    printed = check_printed(report, loaded)
+    return [f for f in printed if f.is_error] + findings + [f for f in printed if not f.is_error]
 
 
 def _sample_arguments(p: argparse.ArgumentParser) -> None:
@@ -304,6 +326,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("render", _render_arguments, run_render),
     Command("check", _check_arguments, run_check),
     Command("sample", _sample_arguments, run_sample),
+    _lazy("import", "nianbao.importing.command"),
+    _lazy("diff", "nianbao.importing.diff_command"),
     _lazy("chat", "nianbao.bot.console"),
     _lazy("run", "nianbao.bot.run"),
 )
