@@ -720,3 +720,32 @@ def test_schema_compiles_for_postgresql():
     ddl = "\n".join(str(CreateTable(t).compile(dialect=postgresql.dialect()))
                     for t in Base.metadata.sorted_tables)
     assert "TIMESTAMP WITH TIME ZONE" in ddl and "BIGINT" in ddl and "sqlite" not in ddl.lower()
+
+
+# ---- issue 10: the /join lockout, revoking invites, removing roles, the audit trail ----------------
+
+
+def test_the_join_lockout_slides_and_is_kept_in_the_database(store):
+    t0 = datetime(2025, 1, 10, 9, 0, tzinfo=timezone.utc)
+    for minute in range(4):
+        assert store.wrong_join(777, t0 + timedelta(minutes=minute)) == minute + 1
+        assert store.join_locked_until(777, t0 + timedelta(minutes=minute)) is None
+    assert store.wrong_join(777, t0 + timedelta(minutes=4)) == 5
+    assert store.join_locked_until(777, t0 + timedelta(minutes=5)) == t0 + timedelta(minutes=10)
+    assert store.join_locked_until(778, t0 + timedelta(minutes=5)) is None  # per person
+    assert store.join_locked_until(777, t0 + timedelta(minutes=10, seconds=1)) is None  # the oldest left
+
+
+def test_a_revoked_invite_cannot_be_redeemed_and_a_removed_reviewer_loses_the_role(store):
+    t0 = datetime(2025, 1, 10, 9, 0, tzinfo=timezone.utc)
+    code = store.create_invite("托里县", "托里县哈图镇人民政府", by=1, ttl=timedelta(hours=2), now=t0)
+    assert store.revoke_invite(code, t0 + timedelta(minutes=1))
+    assert not store.revoke_invite(code, t0 + timedelta(minutes=2))  # expired already
+    with pytest.raises(InviteError):
+        store.redeem_invite(code, 900, t0 + timedelta(minutes=3))
+    store.grant(901, "托里县", "reviewer", by=1)
+    assert store.revoke(901, "托里县", "reviewer")
+    assert store.roles_of(901) == []
+    store.audit("托里县", 1, "revoke_invite", "托里县哈图镇人民政府", now=t0)
+    [event] = store.admin_events("托里县")
+    assert (event.actor_id, event.subject) == (1, "托里县哈图镇人民政府") and code not in repr(event)
