@@ -75,3 +75,37 @@ async def test_the_document_rows_name_last_years_in_force(bot):
     got += await answer(user, "0 0 0")  # 规章
     text = "\n".join(item.text or "" for item in got)
     assert f"去年现行有效 {in_force} 件" in text  # the 行政规范性文件 row's question
+
+
+async def test_a_clerk_sends_last_years_word_file_and_its_carried_forward_is_proposed(bot):
+    from botkit import quiet
+    from nianbao.report.docx_render import render_docx
+
+    user = await bot.official(1303)  # the bot's clock is in January: the draft /join made is last year's
+    year = bot.store.active_report(1303).year
+    last = consistent_report(year=year - 1, organ=ORGAN, scale=3)
+    last.county = COUNTY
+    last.applications.carried_forward = [2, 0, 0, 0, 0, 1]
+    before = len(user.replies)
+    await user.send_document(render_docx(last, draft=False), f"哈图镇{year - 1}年年报.docx")
+    await quiet(user, before, 20)
+    said = "\n".join(item.text or "" for item in user.replies[before:])
+    assert f"正在读取{year - 1}年的年报" in said and f"已读取{year - 1}年的年报" in said and "2 0 0 0 0 1" in said
+    stored = bot.store.previous_year(COUNTY, ORGAN, year)
+    assert stored is not None and stored.year == year - 1
+    for line in ("#default", "托里县哈图镇人民政府院内，0901-3651234", "#table_zeros", "#yes", "3", "#nat_yes"):
+        await answer(user, line)
+    question = last_with_buttons(user)
+    assert "2 0 0 0 0 1" in question.text + str(question.buttons)  # proposed from the file's 结转下年度
+
+
+async def test_a_file_that_is_no_report_gets_one_line_and_nothing_is_stored(bot):
+    from botkit import quiet
+
+    user = await bot.official(1304)
+    before = len(user.replies)
+    await user.send_document(b"\x00\x01 not a report at all" * 50, "random.bin")
+    await quiet(user, before, 20)
+    said = [item.text for item in user.replies[before:]]
+    assert any(text.startswith("没能读出这个文件：") for text in said), said
+    assert bot.store.previous_year(COUNTY, ORGAN, bot.store.active_report(1304).year) is None

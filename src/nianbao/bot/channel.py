@@ -25,6 +25,16 @@ class Incoming:
     button_query: str | None = None  # the platform's id of the press, to answer it
     message_id: int | None = None   # the message itself, or the one the pressed button is under
     replied_to_bot: int | None = None  # the bot's message this one replies to
+    attachment: "Attachment | None" = None  # a file sent with the message
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file someone sent: fetched by the output channel when a job needs its bytes."""
+
+    file_id: str      # the platform's handle (``OutputChannel.fetch_file``)
+    filename: str
+    size: int | None
 
     @property
     def lane(self) -> str:
@@ -83,6 +93,8 @@ class OutputChannel(Protocol):
 
     async def answer_button(self, query_id: str, text: str = "", *, alert: bool = False) -> Sent: ...
 
+    async def fetch_file(self, file_id: str) -> bytes: ...
+
 
 @dataclass
 class CollectingOutput:
@@ -90,6 +102,7 @@ class CollectingOutput:
 
     name: str = "collect"
     items: list[dict] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)  # what fetch_file returns, by file id
 
     async def send_text(self, chat_id, text, *, buttons=(), force_reply=False, reply_to=None) -> Sent:
         self.items.append({"kind": "text", "chat_id": chat_id, "text": text, "buttons": list(buttons),
@@ -104,3 +117,6 @@ class CollectingOutput:
     async def answer_button(self, query_id, text="", *, alert=False) -> Sent:
         self.items.append({"kind": "answer", "query_id": query_id, "text": text, "alert": alert})
         return Sent()
+
+    async def fetch_file(self, file_id) -> bytes:
+        return self.files[file_id]

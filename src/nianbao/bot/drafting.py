@@ -216,6 +216,11 @@ class Drafting:
             return kept[1]
         return self._interview(row)
 
+    def forget(self, report_id: int) -> None:
+        """Drop a parsed interview (what it was made from changed, e.g. last year's report arrived)."""
+        with self._parsed_lock:
+            self._parsed.pop(report_id, None)
+
     def _keep(self, report_id: int, version: int, interview: Interview) -> None:
         with self._parsed_lock:
             self._parsed[report_id] = (version, interview)

@@ -107,6 +107,10 @@ class Router:
         command = parse_command(msg.text, self.bot_username)
         if not msg.private:
             return Routed(self.in_group(who, msg, command))
+        if msg.attachment is not None:  # a file: last year's report for the active draft
+            if not who.may_draft:
+                return Routed([Out(say("bot.stranger", id=who.tg_id))] if not who.has_role else [])
+            return Routed(self.svc.last_year.offer(who, msg.attachment))
         if command is not None:
             return Routed(self.command(who, command))
         return Routed(self.text(who, msg))

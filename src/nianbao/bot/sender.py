@@ -128,10 +128,14 @@ class Sender(Drainer):
     async def _run_job(self, entry: OutboxRow, channel: str, chat_id: str) -> None:
         name, args = entry.payload["job"], entry.payload["args"]
         try:
+            if "file_id" in args:  # a job on a file someone sent: its bytes come from their channel
+                args = {**args, "data": await self.outputs[channel].fetch_file(args["file_id"])}
             produced = await asyncio.to_thread(self.svc.run_job, name, args)  # slow: never on the loop
+        except RetryLater:
+            raise  # the file could not be fetched yet: the lane waits (deliver postpones it)
         except Exception as err:
             log.error("job %s failed: %s", name, type(err).__name__, exc_info=err)
-            produced = [Out(say("bot.document_failed"))]
+            produced = [Out(say(self.svc.job_failure(name)))]
         # A job speaks only in its own lane: its results stand where it stood.
         effects = effects_of([replace(out, chat_id=None) for out in produced], channel, chat_id)
         await self.svc.call(self.svc.store.finish_job, entry, effects, now())

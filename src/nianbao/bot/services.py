@@ -16,6 +16,7 @@ from ..text import say
 from .access import Identity, identify
 from .admin import Admin
 from .config import Config
+from .last_year import LastYearImport
 from .drafting import Clock, Drafting, Out, utc_now
 from .notes import current as current_notes
 from .rendering import Renderer
@@ -74,8 +75,10 @@ class Services:
         self.drafting = Drafting(self.store, self.config, self.clock, self.prompts_for,
                                  after_render=self.review.offer_for)
         self.admin = Admin(self.store, self.config, self.clock, self.renderer)
+        self.last_year = LastYearImport(self.store, self.drafting)
         # The slow jobs an Out may name (drafting.Out.job): run by the sender, off the event loop.
-        self.jobs: dict[str, Callable[..., list[Out]]] = {"render": self.render_job, "rollup": self.admin.rollup_job}
+        self.jobs: dict[str, Callable[..., list[Out]]] = {"render": self.render_job, "rollup": self.admin.rollup_job,
+                                                           "import_last_year": self.last_year.job}
 
     def apology(self, chat_id: str) -> list[Out]:
         """What replaces a message the platform refused: sorry, and the official's current question."""
@@ -88,6 +91,11 @@ class Services:
 
     def run_job(self, name: str, args: dict) -> list[Out]:
         return self.jobs[name](**args)
+
+    @staticmethod
+    def job_failure(name: str) -> str:
+        """The template key of what the person is told when a job fails unexpectedly."""
+        return "bot.import_failed" if name == "import_last_year" else "bot.document_failed"
 
     def render_job(self, report: str, draft: bool, title: str | None, caption: str, filename: str) -> list[Out]:
         """A .docx of the report file ``report`` (JSON) as it was when the job was queued."""

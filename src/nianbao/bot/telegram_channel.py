@@ -20,7 +20,7 @@ from telegram import ForceReply, InputFile, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
-from .channel import Incoming, RetryLater, Sent, Undeliverable
+from .channel import Attachment, Incoming, RetryLater, Sent, Undeliverable
 from .config import Config
 from .http import AiohttpRequest
 from .messages import keyboard, split_text
@@ -68,13 +68,18 @@ def parser(bot_id: int) -> Callable[[str], Incoming | None]:
 def incoming(update: dict, bot_id: int) -> Incoming | None:
     """The message an update carries; None for what the bot does not act on (photos, edits, bots)."""
     if (message := update.get("message")) is not None:
-        sender, chat, text = message.get("from"), message.get("chat") or {}, message.get("text")
+        sender, chat = message.get("from"), message.get("chat") or {}
+        document = message.get("document")
+        text = message.get("text") if document is None else (message.get("caption") or "")
         if not sender or sender.get("is_bot") or text is None or "id" not in chat:
             return None
         reply = message.get("reply_to_message") or {}
         replied = reply.get("message_id") if (reply.get("from") or {}).get("id") == bot_id else None
+        attachment = None if document is None else Attachment(
+            str(document.get("file_id") or ""), str(document.get("file_name") or ""), document.get("file_size"))
         return Incoming(CHANNEL, str(sender["id"]), _name(sender), str(chat["id"]), chat.get("type") == "private",
-                        text=text, message_id=message.get("message_id"), replied_to_bot=replied)
+                        text=text, message_id=message.get("message_id"), replied_to_bot=replied,
+                        attachment=attachment)
     if (query := update.get("callback_query")) is not None:
         sender, message = query.get("from") or {}, query.get("message") or {}
         if "id" not in sender:
@@ -196,6 +201,12 @@ class TelegramOutput:
     async def answer_button(self, query_id: str, text: str = "", *, alert: bool = False) -> Sent:
         await self._call(self.bot.answer_callback_query(query_id, text or None, show_alert=alert))
         return Sent()
+
+    async def fetch_file(self, file_id: str) -> bytes:
+        """A file someone sent (getFile, then the download; the Bot API serves up to 20 MB)."""
+        async def download() -> bytes:
+            return bytes(await (await self.bot.get_file(file_id)).download_as_bytearray())
+        return await self._call(download())
 
     @staticmethod
     async def _call(request: Awaitable[Any]) -> Any:
