@@ -12,6 +12,7 @@ from nianbao.bot.storage import Status, Store
 from nianbao.dialogs.interview import Interview
 from nianbao.report.model import Report
 from nianbao.report.synth import consistent_report
+from nianbao.text import say
 
 ORGAN, COUNTY = "托里县哈图镇人民政府", "托里县"
 
@@ -22,13 +23,13 @@ async def bot(fake_tg, tmp_path):
         yield running
 
 
-def approve_last_year(store: Store, carried_forward: list[int]) -> None:
-    interview = Interview.new(today=date(2025, 1, 10), organ=ORGAN, county=COUNTY)
-    report = consistent_report(year=2024, organ=ORGAN, scale=3)
+def approve_last_year(store: Store, carried_forward: list[int], year: int = 2024) -> None:
+    interview = Interview.new(today=date(year + 1, 1, 10), organ=ORGAN, county=COUNTY)
+    report = consistent_report(year=year, organ=ORGAN, scale=3)
     report.county = COUNTY
     report.applications.carried_forward = carried_forward
     interview.report = report
-    row = store.create_report(42, ORGAN, COUNTY, 2024, interview.to_json(), activate=False)
+    row = store.create_report(42, ORGAN, COUNTY, year, interview.to_json(), activate=False)
     store.set_status(row.id, Status.SUBMITTED, row.version, actor=42)
     store.set_status(row.id, Status.APPROVED, row.version + 1, actor=43)
 
@@ -109,3 +110,13 @@ async def test_a_file_that_is_no_report_gets_one_line_and_nothing_is_stored(bot)
     said = [item.text for item in user.replies[before:]]
     assert any(text.startswith("没能读出这个文件：") for text in said), said
     assert bot.store.previous_year(COUNTY, ORGAN, bot.store.active_report(1304).year) is None
+
+
+async def test_a_new_draft_asks_once_for_last_years_file_unless_the_store_has_it(bot):
+    other = await bot.official(1305, organ="托里县库普乡人民政府")
+    year = bot.store.active_report(1305).year
+    assert any(say("bot.ask_last_year", year=year - 1) == item.text for item in other.replies)
+    approve_last_year(bot.store, [0] * 6, year=year - 1)  # the organ's report of the year before, approved
+    user = await bot.official(1306)
+    assert bot.store.active_report(1306).year == year
+    assert not any(say("bot.ask_last_year", year=year - 1) == item.text for item in user.replies)

@@ -163,7 +163,9 @@ class Drafting:
             row = self.store.report(exists.report_id)
             assert row is not None
             return [Out(say("bot.resumed", title=row_title(row))), *self._run(who, row, lambda iv: iv.start())]
-        return [Out(say("bot.new_draft", title=row_title(row))), *self._outs(row, replies)]
+        # Last year's report is asked for once, as the draft starts (a file sent at any time is read).
+        ask = [] if interview.last_year is not None else [Out(say("bot.ask_last_year", year=year - 1))]
+        return [Out(say("bot.new_draft", title=row_title(row))), *ask, *self._outs(row, replies)]
 
     def drafts(self, who: Identity) -> list[Out]:
         rows = self.store.reports_of(who.tg_id)
