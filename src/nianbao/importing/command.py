@@ -24,6 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--organ", help=say("importing.arg_organ"))
     p.add_argument("--county", help=say("importing.arg_county"))
     p.add_argument("--force", action="store_true", help=say("importing.arg_force"))
+    p.add_argument("--config", metavar="config.toml", help=say("importing.arg_config"))
+    p.add_argument("--yes", action="store_true", help=say("importing.arg_yes"))
 
 
 def read_any(path: str, **identity) -> ImportResult:
@@ -46,6 +48,11 @@ def read_any(path: str, **identity) -> ImportResult:
 
 
 def run(args: argparse.Namespace) -> int:
+    if Path(args.file).is_dir():  # a county's files, into the bot's database
+        if not args.county:
+            raise CliFailure([say("importing.bulk_needs_county")], EXIT_BAD_INPUT)
+        from .bulk import run_bulk
+        return run_bulk(args)
     result = read_any(args.file, year=args.year, organ=args.organ, county=args.county)
     out = Path(args.output) if args.output else Path(Path(args.file).stem + ".json")
     side = side_path(out)
