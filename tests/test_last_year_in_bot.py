@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -120,3 +120,31 @@ async def test_a_new_draft_asks_once_for_last_years_file_unless_the_store_has_it
     user = await bot.official(1306)
     assert bot.store.active_report(1306).year == year
     assert not any(say("bot.ask_last_year", year=year - 1) == item.text for item in user.replies)
+
+
+async def test_a_county_admin_sends_three_files_and_imports_each_on_confirmation(fake_tg, tmp_path):
+    from botkit import quiet
+    from nianbao.report.docx_render import render_docx
+
+    admin_id, organs = 8101, ["托里县哈图镇人民政府", "托里县库普乡人民政府", "托里县城区街道办事处"]
+    async with running_bot(fake_tg, tmp_path, counties={COUNTY: {"admins": [admin_id]}}) as running:
+        for organ in organs:
+            running.store.create_invite(COUNTY, organ, by=admin_id, ttl=timedelta(hours=1), now=running.clock())
+        admin = fake_tg.user(admin_id, "王管理")
+        for i, organ in enumerate(organs + ["裕民县吉也克镇人民政府"]):
+            report = consistent_report(seed=i, year=2024, organ=organ, scale=3)
+            report.applications.carried_forward = [i, 0, 0, 0, 0, 0]
+            before = len(admin.replies)
+            await admin.send_document(render_docx(report, draft=False), f"{i}.docx")
+            await quiet(admin, before, 20)
+            reply = admin.replies[-1]
+            if i == 3:  # not one of the county's organs: said, nothing held
+                assert "不是托里县已有的机关" in reply.text and not reply.buttons
+                continue
+            assert f"→ {organ} 2024年的年报" in reply.text and reply.buttons
+            await answer(admin, "#yes")
+            assert admin.replies[-1].text == say("bot.import_stored", organ=organ, year=2024)
+        for i, organ in enumerate(organs):
+            row = running.store.previous_year(COUNTY, organ, 2025)
+            assert row is not None and Report.from_data(json.loads(row.interview_json)["report"]) \
+                .applications.carried_forward == [i, 0, 0, 0, 0, 0]

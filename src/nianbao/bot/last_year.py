@@ -11,18 +11,24 @@ was not.
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import date
 
 from ..dialogs.interview import Interview
 from ..importing import ImportRefused, import_bytes
+from ..importing.bulk import IMPORTED_BY
+from ..report.model import Report
 from ..text import say
 from .access import Identity
 from .channel import Attachment
 from .drafting import Drafting, Out
+from .messages import callback_data
 from .storage import ReportExists, Store
 
 MAX_BYTES = 5_000_000   # a published report is well below; the Bot API serves files up to 20 MB
 GAPS_SHOWN = 5
+_HELD = re.compile(r"^L([0-9a-f]{8})$")   # the token of a county admin's 「导入」/「不用」
 
 
 class LastYearImport:
@@ -64,3 +70,59 @@ class LastYearImport:
                         carried_forward=" ".join(map(str, apps.carried_forward))
                         if apps is not None and apps.carried_forward is not None else None,
                         gaps=result.gaps[:GAPS_SHOWN], more=max(0, len(result.gaps) - GAPS_SHOWN)))]
+
+    # ---- a county admin's files: each matched to an organ, imported on confirmation --------------
+
+    @staticmethod
+    def owns(token: str) -> bool:
+        return bool(_HELD.match(token))
+
+    def offer_county(self, who: Identity, attachment: Attachment) -> list[Out]:
+        counties = sorted(who.admin_of)
+        if len(counties) != 1:
+            return [Out(say("bot.import_one_county"))]
+        if attachment.size is not None and attachment.size > MAX_BYTES:
+            return [Out(say("bot.import_too_big", limit=MAX_BYTES // 1_000_000))]
+        args = {"file_id": attachment.file_id, "filename": attachment.filename[:200], "county": counties[0],
+                "by": who.tg_id}
+        return [Out(say("bot.import_reading_county", file=attachment.filename[:60])),
+                Out(job=("import_for_county", args))]
+
+    def county_job(self, file_id: str, filename: str, county: str, by: int, data: bytes) -> list[Out]:
+        """Read a file an admin sent, match it to one of the county's organs, and hold it for 「导入」."""
+        from ..importing.bulk import match_organ
+
+        try:
+            result = import_bytes(data, filename or "report", county=county)
+        except ImportRefused as refused:
+            return [Out(say("bot.import_refused", reason=refused.message))]
+        report = result.report
+        organ = match_organ(report.organ, self.store.organs_in_county(county))
+        if organ is None or report.year is None:
+            return [Out(say("bot.import_unmatched", file=filename[:60], organ=report.organ or "？", county=county))]
+        report.organ, report.county = organ, county
+        nonce = secrets.token_hex(4)
+        self.store.hold(county, nonce, report.to_json(), by)
+        buttons = ((callback_data(f"L{nonce}", "yes"), say("bot.import_button_yes")),
+                   (callback_data(f"L{nonce}", "no"), say("bot.import_button_no")))
+        return [Out(say("bot.import_match", file=filename[:60], organ=organ, year=report.year,
+                        gaps=len(result.gaps)), buttons=buttons)]
+
+    def press(self, who: Identity, token: str, button_id: str) -> list[Out] | None:
+        """「导入」 stores the held report as its organ's; 「不用」 drops it (None: not this admin's, or gone)."""
+        nonce = _HELD.match(token)[1]
+        held = self.store.held(nonce)
+        if held is None or button_id not in ("yes", "no") or not who.administers(held[0]):
+            return None
+        county, _, payload = held
+        self.store.release(nonce)
+        if button_id == "no":
+            return [Out(say("bot.import_dropped"))]
+        report = Report.from_json(payload)
+        year, organ = report.year, report.organ
+        if self.store.previous_year(county, organ, year + 1) is not None:
+            return [Out(say("bot.import_kept", organ=organ, year=year))]
+        interview = Interview.new(today=date(year + 1, 1, 1), organ=organ, county=county)
+        interview.report = report
+        self.store.create_report(IMPORTED_BY, organ, county, year, interview.to_json(), activate=False)
+        return [Out(say("bot.import_stored", organ=organ, year=year))]

@@ -107,10 +107,12 @@ class Router:
         command = parse_command(msg.text, self.bot_username)
         if not msg.private:
             return Routed(self.in_group(who, msg, command))
-        if msg.attachment is not None:  # a file: last year's report for the active draft
-            if not who.may_draft:
-                return Routed([Out(say("bot.stranger", id=who.tg_id))] if not who.has_role else [])
-            return Routed(self.svc.last_year.offer(who, msg.attachment))
+        if msg.attachment is not None:  # a file: last year's report (an official's, or a county's)
+            if who.may_draft:
+                return Routed(self.svc.last_year.offer(who, msg.attachment))
+            if who.admin_of:
+                return Routed(self.svc.last_year.offer_county(who, msg.attachment))
+            return Routed([] if who.has_role else [Out(say("bot.stranger", id=who.tg_id))])
         if command is not None:
             return Routed(self.command(who, command))
         return Routed(self.text(who, msg))
@@ -235,7 +237,7 @@ class Router:
         svc = self.svc
         if token == "drafts":
             return lambda who: svc.drafting.switch(who, int(button_id)) if button_id.isdigit() else None
-        if svc.review.owns(token) or svc.admin.owns(token):
+        if svc.review.owns(token) or svc.admin.owns(token) or svc.last_year.owns(token):
             return lambda who: svc.route_button(who, token, button_id, int(msg.chat_id), msg.message_id)
         if token.startswith("r"):
             return lambda who: svc.drafting.press(who, token, button_id) if msg.private else None

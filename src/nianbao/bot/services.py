@@ -78,7 +78,8 @@ class Services:
         self.last_year = LastYearImport(self.store, self.drafting)
         # The slow jobs an Out may name (drafting.Out.job): run by the sender, off the event loop.
         self.jobs: dict[str, Callable[..., list[Out]]] = {"render": self.render_job, "rollup": self.admin.rollup_job,
-                                                           "import_last_year": self.last_year.job}
+                                                           "import_last_year": self.last_year.job,
+                                                           "import_for_county": self.last_year.county_job}
 
     def apology(self, chat_id: str) -> list[Out]:
         """What replaces a message the platform refused: sorry, and the official's current question."""
@@ -95,7 +96,7 @@ class Services:
     @staticmethod
     def job_failure(name: str) -> str:
         """The template key of what the person is told when a job fails unexpectedly."""
-        return "bot.import_failed" if name == "import_last_year" else "bot.document_failed"
+        return "bot.import_failed" if name.startswith("import_") else "bot.document_failed"
 
     def render_job(self, report: str, draft: bool, title: str | None, caption: str, filename: str) -> list[Out]:
         """A .docx of the report file ``report`` (JSON) as it was when the job was queued."""
@@ -163,6 +164,8 @@ class Services:
             return self.review.press(who, token, button_id, chat_id, message_id)
         if self.admin.owns(token):
             return self.admin.press(who, token, button_id)
+        if self.last_year.owns(token):
+            return self.last_year.press(who, token, button_id)
         return None
 
 

@@ -159,6 +159,24 @@ class CountyStore(StoreBase):
                             .where(TemplateOverride.key == f"{PENDING_EDIT}{by}")).first()
             return None if row is None else (row[0], row[1])
 
+    # A value held until its owner confirms it (an imported report awaiting 「导入」): a "~" row, which
+    # override lookups never see.
+    def hold(self, county: str, key: str, payload: str, by: int, now: datetime | None = None) -> None:
+        with self._write() as s:
+            s.add(TemplateOverride(county=county, key=f"~held.{key}", source=payload, updated_by=by,
+                                   updated_at=utc(now)))
+
+    def held(self, key: str) -> tuple[str, int, str] | None:
+        """(county, by, payload) of what is held under ``key``, or None."""
+        with self._read() as s:
+            row = s.execute(select(TemplateOverride.county, TemplateOverride.updated_by, TemplateOverride.source)
+                            .where(TemplateOverride.key == f"~held.{key}")).first()
+            return None if row is None else (row[0], row[1], row[2])
+
+    def release(self, key: str) -> bool:
+        with self._write() as s:
+            return bool(s.execute(delete(TemplateOverride).where(TemplateOverride.key == f"~held.{key}")).rowcount)
+
     def clear_pending_edit(self, by: int) -> bool:
         with self._write() as s:
             return bool(s.execute(delete(TemplateOverride)
