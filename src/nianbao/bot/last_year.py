@@ -31,6 +31,20 @@ GAPS_SHOWN = 5
 _HELD = re.compile(r"^L([0-9a-f]{8})$")   # the token of a county admin's 「导入」/「不用」
 
 
+def keep_report(store: Store, report: Report, owner: int) -> bool:
+    """Store an imported report as its organ's report of its year; False when the organ has one."""
+    organ, county, year = report.organ, report.county, report.year
+    if store.previous_year(county, organ, year + 1) is not None:
+        return False
+    interview = Interview.new(today=date(year + 1, 1, 1), organ=organ, county=county)
+    interview.report = report
+    try:
+        store.create_report(owner, organ, county, year, interview.to_json(), activate=False)
+    except ReportExists:
+        return False
+    return True
+
+
 class LastYearImport:
     def __init__(self, store: Store, drafting: Drafting) -> None:
         self.store = store
@@ -58,11 +72,7 @@ class LastYearImport:
             return [Out(say("bot.import_refused", reason=refused.message))]
         report = result.report
         report.organ, report.county, report.year = organ, county, year  # the organ's, whatever was printed
-        interview = Interview.new(today=date(year + 1, 1, 1), organ=organ, county=county)
-        interview.report = report
-        try:
-            self.store.create_report(owner, organ, county, year, interview.to_json(), activate=False)
-        except ReportExists:
+        if not keep_report(self.store, report, owner):
             return [Out(say("bot.import_have_it", year=year))]
         self.drafting.forget(draft)  # its parsed interview was made without last year: read it anew
         apps = report.applications
@@ -119,10 +129,6 @@ class LastYearImport:
         if button_id == "no":
             return [Out(say("bot.import_dropped"))]
         report = Report.from_json(payload)
-        year, organ = report.year, report.organ
-        if self.store.previous_year(county, organ, year + 1) is not None:
-            return [Out(say("bot.import_kept", organ=organ, year=year))]
-        interview = Interview.new(today=date(year + 1, 1, 1), organ=organ, county=county)
-        interview.report = report
-        self.store.create_report(IMPORTED_BY, organ, county, year, interview.to_json(), activate=False)
-        return [Out(say("bot.import_stored", organ=organ, year=year))]
+        if not keep_report(self.store, report, IMPORTED_BY):
+            return [Out(say("bot.import_kept", organ=report.organ, year=report.year))]
+        return [Out(say("bot.import_stored", organ=report.organ, year=report.year))]

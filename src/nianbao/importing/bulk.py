@@ -29,11 +29,9 @@ def match_organ(printed: str | None, organs: list[str]) -> str | None:
 
 
 def run_bulk(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from ..bot.config import ConfigError, load_config
+    from ..bot.last_year import keep_report
     from ..bot.startup import StartupError, open_store
-    from ..dialogs.interview import Interview
     from .command import read_any
 
     folder, county = Path(args.file), args.county
@@ -67,15 +65,12 @@ def run_bulk(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS
         stored = 0
         for path, organ, year, result in planned:
-            if store.previous_year(county, organ, year + 1) is not None:
-                print(say("importing.bulk_kept", organ=organ, year=year))
-                continue
             report = result.report
             report.organ, report.county, report.year = organ, county, year
-            interview = Interview.new(today=date(year + 1, 1, 1), organ=organ, county=county)
-            interview.report = report
-            store.create_report(IMPORTED_BY, organ, county, year, interview.to_json(), activate=False)
-            stored += 1
+            if keep_report(store, report, IMPORTED_BY):
+                stored += 1
+            else:
+                print(say("importing.bulk_kept", organ=organ, year=year))
         print(say("importing.bulk_done", stored=stored, county=county))
         return EXIT_FINDINGS if problems else EXIT_OK
     finally:
