@@ -92,6 +92,10 @@ async def test_a_clerk_sends_last_years_word_file_and_its_carried_forward_is_pro
     await quiet(user, before, 20)
     said = "\n".join(item.text or "" for item in user.replies[before:])
     assert f"正在读取{year - 1}年的年报" in said and f"已读取{year - 1}年的年报" in said and "2 0 0 0 0 1" in said
+    assert bot.store.previous_year(COUNTY, ORGAN, year) is None  # shown first, kept on 「导入」
+    got = await answer(user, "#yes")
+    assert got[0].text == say("bot.import_stored", organ=ORGAN, year=year - 1)
+    assert "报告哪一年" in got[-1].text  # and the question the clerk was at, again
     stored = bot.store.previous_year(COUNTY, ORGAN, year)
     assert stored is not None and stored.year == year - 1
     for line in ("#default", "托里县哈图镇人民政府院内，0901-3651234", "#table_zeros", "#yes", "3", "#nat_yes"):

@@ -4,9 +4,9 @@ cross-year rules and the repetition check compare with.
 
 Reading the file is slow and needs its bytes from the chat platform: a durable job (the sender
 fetches the file through the person's channel, then runs the import off the event loop). What was
-read is stored as the organ's report of the year before (a draft of that year, not approved: the
-store prefers an approved one when there is one), and the clerk is shown what was read and what
-was not.
+read is shown — what was read and what was not — and kept as the organ's report of the year before
+on 「导入」 (one mechanism for the clerk's file and the county admin's: held until decided; nobody's
+draft, and the store prefers an approved report of that year when there is one).
 """
 
 from __future__ import annotations
@@ -65,21 +65,26 @@ class LastYearImport:
 
     def job(self, file_id: str, filename: str, county: str, organ: str, year: int, owner: int, draft: int,
             data: bytes) -> list[Out]:
-        """Import the file's bytes and keep the result as the organ's report of ``year``."""
+        """Import the file's bytes; what was read is shown, kept as the organ's report of ``year`` on 「导入」."""
         try:
             result = import_bytes(data, filename or "report", year=year, organ=organ, county=county)
         except ImportRefused as refused:
             return [Out(say("bot.import_refused", reason=refused.message))]
         report = result.report
         report.organ, report.county, report.year = organ, county, year  # the organ's, whatever was printed
-        if not keep_report(self.store, report, owner):
-            return [Out(say("bot.import_have_it", year=year))]
-        self.drafting.forget(draft)  # its parsed interview was made without last year: read it anew
         apps = report.applications
         return [Out(say("bot.import_done", year=year, form=result.form,
                         carried_forward=" ".join(map(str, apps.carried_forward))
                         if apps is not None and apps.carried_forward is not None else None,
-                        gaps=result.gaps[:GAPS_SHOWN], more=max(0, len(result.gaps) - GAPS_SHOWN)))]
+                        gaps=result.gaps[:GAPS_SHOWN], more=max(0, len(result.gaps) - GAPS_SHOWN)),
+                    buttons=self._hold(report, owner))]
+
+    def _hold(self, report: Report, by: int) -> tuple[tuple[str, str], ...]:
+        """Keep what was read until 「导入」 (or 「不用」) is pressed: the buttons that decide it."""
+        nonce = secrets.token_hex(4)
+        self.store.hold(report.county, nonce, report.to_json(), by)
+        return ((callback_data(f"L{nonce}", "yes"), say("bot.import_button_yes")),
+                (callback_data(f"L{nonce}", "no"), say("bot.import_button_no")))
 
     # ---- a county admin's files: each matched to an organ, imported on confirmation --------------
 
@@ -111,24 +116,29 @@ class LastYearImport:
         if organ is None or report.year is None:
             return [Out(say("bot.import_unmatched", file=filename[:60], organ=report.organ or "？", county=county))]
         report.organ, report.county = organ, county
-        nonce = secrets.token_hex(4)
-        self.store.hold(county, nonce, report.to_json(), by)
-        buttons = ((callback_data(f"L{nonce}", "yes"), say("bot.import_button_yes")),
-                   (callback_data(f"L{nonce}", "no"), say("bot.import_button_no")))
         return [Out(say("bot.import_match", file=filename[:60], organ=organ, year=report.year,
-                        gaps=len(result.gaps)), buttons=buttons)]
+                        gaps=len(result.gaps)), buttons=self._hold(report, by))]
 
     def press(self, who: Identity, token: str, button_id: str) -> list[Out] | None:
-        """「导入」 stores the held report as its organ's; 「不用」 drops it (None: not this admin's, or gone)."""
+        """「导入」 stores the held report as its organ's; 「不用」 drops it (None: not the sender's nor an
+        admin's of the county, or decided already)."""
         nonce = _HELD.match(token)[1]
         held = self.store.held(nonce)
-        if held is None or button_id not in ("yes", "no") or not who.administers(held[0]):
+        if held is None or button_id not in ("yes", "no") or not (who.tg_id == held[1] or who.administers(held[0])):
             return None
-        county, _, payload = held
+        county, by, payload = held
         self.store.release(nonce)
+        clerk = who.may_draft and who.tg_id == by
         if button_id == "no":
-            return [Out(say("bot.import_dropped"))]
-        report = Report.from_json(payload)
-        if not keep_report(self.store, report, IMPORTED_BY):
-            return [Out(say("bot.import_kept", organ=report.organ, year=report.year))]
-        return [Out(say("bot.import_stored", organ=report.organ, year=report.year))]
+            said = Out(say("bot.import_dropped"))
+        else:
+            report = Report.from_json(payload)
+            if keep_report(self.store, report, IMPORTED_BY):
+                said = Out(say("bot.import_stored", organ=report.organ, year=report.year))
+                draft = self.store.active_report(by)
+                if draft is not None:  # the sender's draft was parsed without last year: read it anew
+                    self.drafting.forget(draft.id)
+            else:
+                said = Out(say("bot.import_kept", organ=report.organ, year=report.year))
+        # The clerk goes on with the question they were at (the file came in between).
+        return [said, *(self.drafting.current(who) if clerk else [])]
