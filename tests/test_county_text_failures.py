@@ -4,12 +4,11 @@ the text again re-arms the notice. End to end through the fake Bot API."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import pytest
 
-from botkit import RunningBot, ask, db_url, make_config, settled, texts
+from botkit import RunningBot, ask, db_url, running_bot, settled, texts
 from nianbao.bot.storage import Role, Store
 from nianbao.text import say
 
@@ -21,16 +20,9 @@ SHIPPED_CONTACT = "报告开头要写公众咨询的地址和电话"
 NOTICE = "在一份报告上出错"
 
 
-@contextlib.asynccontextmanager
-async def bot_on(fake_tg, tmp_path, **config):
+def bot_on(fake_tg, tmp_path, **config):
     """A started bot on the database in ``tmp_path`` (a fresh store each time: a restart)."""
-    store = Store.open(db_url(tmp_path))
-    running = await RunningBot(fake_tg, store, make_config(fake_tg, db_url(tmp_path), **config)).start()
-    try:
-        yield running
-    finally:
-        await running.stop()
-        store.close()
+    return running_bot(fake_tg, tmp_path, **config)
 
 
 def notices(fake_tg, chat_id: int) -> list[str]:

@@ -17,7 +17,6 @@ from datetime import date
 
 from ..dialogs.interview import Interview
 from ..importing import ImportRefused, import_bytes
-from ..importing.bulk import IMPORTED_BY
 from ..report.model import Report
 from ..text import say
 from .access import Identity
@@ -28,7 +27,19 @@ from .storage import ReportExists, Store
 
 MAX_BYTES = 5_000_000   # a published report is well below; the Bot API serves files up to 20 MB
 GAPS_SHOWN = 5
+IMPORTED_BY = 0   # owner of an imported report: nobody's draft (the organ's next clerk may take it over)
 _HELD = re.compile(r"^L([0-9a-f]{8})$")   # the token of a county admin's 「导入」/「不用」
+
+
+def match_organ(printed: str | None, organs: list[str]) -> str | None:
+    """The county's organ a printed name means: the same name, else the one organ whose name contains
+    it or is contained in it."""
+    if not printed:
+        return None
+    if printed in organs:
+        return printed
+    near = [o for o in organs if printed in o or o in printed]
+    return near[0] if len(near) == 1 else None
 
 
 def keep_report(store: Store, report: Report, owner: int) -> bool:
@@ -105,8 +116,6 @@ class LastYearImport:
 
     def county_job(self, file_id: str, filename: str, county: str, by: int, data: bytes) -> list[Out]:
         """Read a file an admin sent, match it to one of the county's organs, and hold it for 「导入」."""
-        from ..importing.bulk import match_organ
-
         try:
             result = import_bytes(data, filename or "report", county=county)
         except ImportRefused as refused:

@@ -60,6 +60,10 @@ class CountyPrompts(Prompts):
             return render(_SHIPPED, name, county, **values)
 
 
+# What a person is told when their job fails unexpectedly (renders and roll-ups: the document one).
+JOB_FAILURES = {"import_last_year": "bot.import_failed", "import_for_county": "bot.import_failed"}
+
+
 @dataclass
 class Services:
     store: Store
@@ -96,7 +100,7 @@ class Services:
     @staticmethod
     def job_failure(name: str) -> str:
         """The template key of what the person is told when a job fails unexpectedly."""
-        return "bot.import_failed" if name.startswith("import_") else "bot.document_failed"
+        return JOB_FAILURES.get(name, "bot.document_failed")
 
     def render_job(self, report: str, draft: bool, title: str | None, caption: str, filename: str) -> list[Out]:
         """A .docx of the report file ``report`` (JSON) as it was when the job was queued."""

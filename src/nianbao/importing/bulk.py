@@ -16,21 +16,9 @@ from pathlib import Path
 from ..cli import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, CliFailure
 from ..text import say
 
-IMPORTED_BY = 0   # owner of an imported report: nobody's draft (the organ's next clerk may take it over)
-
-
-def match_organ(printed: str | None, organs: list[str]) -> str | None:
-    if not printed:
-        return None
-    if printed in organs:
-        return printed
-    near = [o for o in organs if printed in o or o in printed]
-    return near[0] if len(near) == 1 else None
-
-
 def run_bulk(args: argparse.Namespace) -> int:
     from ..bot.config import ConfigError, load_config
-    from ..bot.last_year import keep_report
+    from ..bot.last_year import IMPORTED_BY, keep_report, match_organ
     from ..bot.startup import StartupError, open_store
     from .command import read_any
 
