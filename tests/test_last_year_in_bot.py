@@ -94,7 +94,7 @@ async def test_a_clerk_sends_last_years_word_file_and_its_carried_forward_is_pro
     assert f"正在读取{year - 1}年的年报" in said and f"已读取{year - 1}年的年报" in said and "2 0 0 0 0 1" in said
     assert bot.store.previous_year(COUNTY, ORGAN, year) is None  # shown first, kept on 「导入」
     got = await answer(user, "#yes")
-    assert got[0].text == say("bot.import_stored", organ=ORGAN, year=year - 1)
+    assert got[0].text == say("bot.import_stored", stored=[(ORGAN, year - 1)], kept=[], count=1, more=0)
     assert "报告哪一年" in got[-1].text  # and the question the clerk was at, again
     stored = bot.store.previous_year(COUNTY, ORGAN, year)
     assert stored is not None and stored.year == year - 1
@@ -143,12 +143,56 @@ async def test_a_county_admin_sends_three_files_and_imports_each_on_confirmation
             await quiet(admin, before, 20)
             reply = admin.replies[-1]
             if i == 3:  # not one of the county's organs: said, nothing held
-                assert "不是托里县已有的机关" in reply.text and not reply.buttons
+                assert "不是托里县已有的机关" in reply.text and "没有可以导入的年报" in reply.text and not reply.buttons
                 continue
-            assert f"→ {organ} 2024年的年报" in reply.text and reply.buttons
+            assert f"→ {organ} 2024年" in reply.text and reply.buttons
             await answer(admin, "#yes")
-            assert admin.replies[-1].text == say("bot.import_stored", organ=organ, year=2024)
+            assert admin.replies[-1].text == say("bot.import_stored", stored=[(organ, 2024)], kept=[], count=1, more=0)
         for i, organ in enumerate(organs):
             row = running.store.previous_year(COUNTY, organ, 2025)
             assert row is not None and Report.from_data(json.loads(row.interview_json)["report"]) \
                 .applications.carried_forward == [i, 0, 0, 0, 0, 0]
+
+
+async def test_a_county_admin_sends_one_zip_and_imports_the_matched_reports_with_one_tap(fake_tg, tmp_path):
+    """A zip of the county's reports: each file matched and listed; a junk file, a stranger's report,
+    a second report of the same organ and a zip inside the zip are named and skipped; one 「全部导入」."""
+    import io
+    import zipfile
+
+    from botkit import quiet
+    from nianbao.report.docx_render import render_docx
+
+    admin_id, organs = 8102, ["托里县哈图镇人民政府", "托里县库普乡人民政府", "托里县城区街道办事处"]
+    async with running_bot(fake_tg, tmp_path, counties={COUNTY: {"admins": [admin_id]}}) as running:
+        for organ in organs:
+            running.store.create_invite(COUNTY, organ, by=admin_id, ttl=timedelta(hours=1), now=running.clock())
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for i, organ in enumerate(organs + ["裕民县吉也克镇人民政府"]):
+                report = consistent_report(seed=i, year=2024, organ=organ, scale=3)
+                report.applications.carried_forward = [i + 1, 0, 0, 0, 0, 0]
+                archive.writestr(f"县里/{organ[3:]}2024年年报.docx", render_docx(report, draft=False))
+            archive.writestr("县里/哈图镇（重复）.docx", render_docx(consistent_report(year=2024, organ=organs[0]), draft=False))
+            archive.writestr("__MACOSX/._哈图镇.docx", b"resource fork")
+            archive.writestr("说明.txt", "请查收。")
+            archive.writestr("旧的.zip", b"PK\x05\x06" + bytes(18))
+        admin = fake_tg.user(admin_id, "王管理")
+        before = len(admin.replies)
+        await admin.send_document(buffer.getvalue(), "托里县2024年年报.zip")
+        await quiet(admin, before, 30)
+        reply = admin.replies[-1]
+        for organ in organs:
+            assert f"→ {organ} 2024年" in reply.text
+        assert "不是托里县已有的机关" in reply.text and "跳过" in reply.text and "说明.txt" in reply.text
+        assert "._哈图镇" not in reply.text
+        assert "3 份对上了托里县的机关" in reply.text
+        assert ("全部导入（3 份）", reply.buttons[0][0][1]) in reply.buttons[0], reply.buttons
+        for organ in organs:
+            assert running.store.previous_year(COUNTY, organ, 2025) is None  # nothing kept before the tap
+        got = await answer(admin, "#yes")
+        assert got[0].text.startswith("已导入 3 份：")
+        for i, organ in enumerate(organs):
+            row = running.store.previous_year(COUNTY, organ, 2025)
+            assert row is not None and Report.from_data(json.loads(row.interview_json)["report"]) \
+                .applications.carried_forward == [i + 1, 0, 0, 0, 0, 0]

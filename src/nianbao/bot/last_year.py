@@ -11,12 +11,15 @@ draft, and the store prefers an approved report of that year when there is one).
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from ..dialogs.interview import Interview
-from ..importing import ImportRefused, import_bytes
+from ..importing import ImportRefused, archive, import_bytes
 from ..report.model import Report
 from ..text import say
 from .access import Identity
@@ -26,7 +29,9 @@ from .messages import callback_data
 from .storage import ReportExists, Store
 
 MAX_BYTES = 5_000_000   # a published report is well below; the Bot API serves files up to 20 MB
+MAX_COUNTY_BYTES = 20_000_000  # a county admin's file may be a zip of the county's reports: the Bot API's limit
 GAPS_SHOWN = 5
+LINES_SHOWN = 30  # files listed in one message (a phone screen or two; the count says the rest)
 IMPORTED_BY = 0   # owner of an imported report: nobody's draft (the organ's next clerk may take it over)
 _HELD = re.compile(r"^L([0-9a-f]{8})$")   # the token of a county admin's 「导入」/「不用」
 
@@ -40,6 +45,59 @@ def match_organ(printed: str | None, organs: list[str]) -> str | None:
         return printed
     near = [o for o in organs if printed in o or o in printed]
     return near[0] if len(near) == 1 else None
+
+
+@dataclass(frozen=True)
+class FileMatch:
+    """One file of a county's: the line that says what it gave, and the report when it matched an organ
+    (organ, county and year set to the organ's)."""
+    line: str
+    report: Report | None = None
+
+
+def match_county_files(files: Iterable[tuple[str, bytes]], organs: list[str], county: str,
+                       year: int | None = None) -> list[FileMatch]:
+    """Read each (name, bytes) — a .zip stands for the files in it — and match it to one of ``organs``.
+    One mechanism for ``nianbao import --county`` and a county admin's file in the chat."""
+    matches: list[FileMatch] = []
+    seen: dict[tuple[str, int], str] = {}
+    for name, data in _unpacked(files, matches):
+        try:
+            result = import_bytes(data, name, county=county, year=year)
+        except ImportRefused as refused:
+            matches.append(FileMatch(say("importing.bulk_unreadable", file=name, reason=refused.message)))
+            continue
+        report = result.report
+        organ, of_year = match_organ(report.organ, organs), report.year or year
+        if organ is None or of_year is None:
+            matches.append(FileMatch(say("importing.bulk_unmatched", file=name, organ=report.organ or "？", county=county)))
+            continue
+        if (organ, of_year) in seen:
+            matches.append(FileMatch(say("importing.bulk_duplicate", file=name, first=seen[organ, of_year],
+                                         organ=organ, year=of_year)))
+            continue
+        seen[organ, of_year] = name
+        report.organ, report.county, report.year = organ, county, of_year
+        matches.append(FileMatch(say("importing.bulk_match", file=name, organ=organ, year=of_year,
+                                     gaps=len(result.gaps)), report))
+    return matches
+
+
+def _unpacked(files: Iterable[tuple[str, bytes]], matches: list[FileMatch]) -> Iterable[tuple[str, bytes]]:
+    for name, data in files:
+        if not archive.is_archive(data):
+            yield name, data
+            continue
+        try:
+            members = archive.members(data)
+        except ImportRefused as refused:
+            matches.append(FileMatch(say("importing.bulk_unreadable", file=name, reason=refused.message)))
+            continue
+        for member in members:
+            if member.data is None:
+                matches.append(FileMatch(say("importing.bulk_unreadable", file=member.name, reason=member.reason)))
+            else:
+                yield member.name, member.data
 
 
 def keep_report(store: Store, report: Report, owner: int) -> bool:
@@ -88,14 +146,14 @@ class LastYearImport:
                         carried_forward=" ".join(map(str, apps.carried_forward))
                         if apps is not None and apps.carried_forward is not None else None,
                         gaps=result.gaps[:GAPS_SHOWN], more=max(0, len(result.gaps) - GAPS_SHOWN)),
-                    buttons=self._hold(report, owner))]
+                    buttons=self._hold(report.county, [report], owner))]
 
-    def _hold(self, report: Report, by: int) -> tuple[tuple[str, str], ...]:
+    def _hold(self, county: str, reports: list[Report], by: int) -> tuple[tuple[str, str], ...]:
         """Keep what was read until 「导入」 (or 「不用」) is pressed: the buttons that decide it."""
         nonce = secrets.token_hex(4)
-        self.store.hold(report.county, nonce, report.to_json(), by)
-        return ((callback_data(f"L{nonce}", "yes"), say("bot.import_button_yes")),
-                (callback_data(f"L{nonce}", "no"), say("bot.import_button_no")))
+        self.store.hold(county, nonce, json.dumps([r.to_data() for r in reports], ensure_ascii=False), by)
+        yes = say("bot.import_button_yes") if len(reports) == 1 else say("bot.import_button_all", count=len(reports))
+        return ((callback_data(f"L{nonce}", "yes"), yes), (callback_data(f"L{nonce}", "no"), say("bot.import_button_no")))
 
     # ---- a county admin's files: each matched to an organ, imported on confirmation --------------
 
@@ -107,26 +165,22 @@ class LastYearImport:
         counties = sorted(who.admin_of)
         if len(counties) != 1:
             return [Out(say("bot.import_one_county"))]
-        if attachment.size is not None and attachment.size > MAX_BYTES:
-            return [Out(say("bot.import_too_big", limit=MAX_BYTES // 1_000_000))]
+        if attachment.size is not None and attachment.size > MAX_COUNTY_BYTES:
+            return [Out(say("bot.import_too_big_county", limit=MAX_COUNTY_BYTES // 1_000_000, county=counties[0]))]
         args = {"file_id": attachment.file_id, "filename": attachment.filename[:200], "county": counties[0],
                 "by": who.tg_id}
         return [Out(say("bot.import_reading_county", file=attachment.filename[:60])),
                 Out(job=("import_for_county", args))]
 
     def county_job(self, file_id: str, filename: str, county: str, by: int, data: bytes) -> list[Out]:
-        """Read a file an admin sent, match it to one of the county's organs, and hold it for 「导入」."""
-        try:
-            result = import_bytes(data, filename or "report", county=county)
-        except ImportRefused as refused:
-            return [Out(say("bot.import_refused", reason=refused.message))]
-        report = result.report
-        organ = match_organ(report.organ, self.store.organs_in_county(county))
-        if organ is None or report.year is None:
-            return [Out(say("bot.import_unmatched", file=filename[:60], organ=report.organ or "？", county=county))]
-        report.organ, report.county = organ, county
-        return [Out(say("bot.import_match", file=filename[:60], organ=organ, year=report.year,
-                        gaps=len(result.gaps)), buttons=self._hold(report, by))]
+        """Read a file an admin sent (one report, or a zip of several), match each to one of the
+        county's organs, and hold the matched ones for one 「导入」."""
+        matches = match_county_files([(filename or "report", data)], self.store.organs_in_county(county), county)
+        reports = [m.report for m in matches if m.report is not None]
+        lines = [m.line for m in matches]
+        text = say("bot.import_matches", lines=lines[:LINES_SHOWN], more=max(0, len(lines) - LINES_SHOWN),
+                   count=len(reports), files=len(matches), county=county)
+        return [Out(text, buttons=self._hold(county, reports, by) if reports else ())]
 
     def press(self, who: Identity, token: str, button_id: str) -> list[Out] | None:
         """「导入」 stores the held report as its organ's; 「不用」 drops it (None: not the sender's nor an
@@ -141,13 +195,14 @@ class LastYearImport:
         if button_id == "no":
             said = Out(say("bot.import_dropped"))
         else:
-            report = Report.from_json(payload)
-            if keep_report(self.store, report, IMPORTED_BY):
-                said = Out(say("bot.import_stored", organ=report.organ, year=report.year))
-                draft = self.store.active_report(by)
-                if draft is not None:  # the sender's draft was parsed without last year: read it anew
-                    self.drafting.forget(draft.id)
-            else:
-                said = Out(say("bot.import_kept", organ=report.organ, year=report.year))
+            reports = [Report.from_data(r) for r in json.loads(payload)]
+            kept = [r for r in reports if not keep_report(self.store, r, IMPORTED_BY)]
+            stored = [r for r in reports if all(r is not k for k in kept)]
+            said = Out(say("bot.import_stored", stored=[(r.organ, r.year) for r in stored][:LINES_SHOWN],
+                           kept=[(r.organ, r.year) for r in kept][:LINES_SHOWN], count=len(stored),
+                           more=max(0, len(stored) - LINES_SHOWN)))
+            draft = self.store.active_report(by)
+            if stored and draft is not None:  # the sender's draft was parsed without last year: read it anew
+                self.drafting.forget(draft.id)
         # The clerk goes on with the question they were at (the file came in between).
         return [said, *(self.drafting.current(who) if clerk else [])]

@@ -48,7 +48,7 @@ def read_any(path: str, **identity) -> ImportResult:
 
 
 def run(args: argparse.Namespace) -> int:
-    if Path(args.file).is_dir():  # a county's files, into the bot's database
+    if Path(args.file).is_dir() or args.file.lower().endswith(".zip"):  # a county's files, into the bot's database
         if not args.county:
             raise CliFailure([say("importing.bulk_needs_county")], EXIT_BAD_INPUT)
         from .bulk import run_bulk
