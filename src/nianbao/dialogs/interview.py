@@ -27,6 +27,7 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ..report.carry_text import carried
 from ..report.findings import Finding
 from ..report.model import Report
 from ..text import say
@@ -51,7 +52,7 @@ COMMAND_BUTTONS = {"back": "back", "skip": "skip", "status": "status", "review":
 class Accepted:
     step: str
     raw: str
-    value: Any  # JSON-ready; for a narrative how the text was used: "default" | "replace" | "extend"
+    value: Any  # JSON-ready; for a narrative how the text was used: "default" | "replace" | "extend" | "last"
 
 
 class Mode(BaseModel):
@@ -518,8 +519,16 @@ class Interview:
         """The text a narrative step puts in the report for ``choice`` (see narratives.compose)."""
         county = self.report.county
         lead = self.prompts.narrative(step.lead, county, **figures) if step.lead else None
+        if choice.get("last"):  # last year's paragraph with this year's figures (report/carry_text.py)
+            choice = {"replace": self.last_years_text(step) or self.report.get(step.path) or ""}
         default = "" if "replace" in choice else self.prompts.narrative(step.narrative, county, **figures)
         return narratives.compose(lead, default, choice, lead_topic=say("facts.fee_topic") if step.lead else None)
+
+    def last_years_text(self, step: Step) -> str:
+        """Last year's paragraph of ``step`` as far as it is true this year ("" when there is none)."""
+        if self.last_year is None or not step.path:
+            return ""
+        return carried(self.last_year.get(step.path), self.last_year, self.report)
 
     def _move_on(self) -> list[Reply]:
         """Where to go after an answer: an earlier question now needing an answer, else the next pending one."""

@@ -35,6 +35,7 @@ MODES = ("pick", "natural")       # waiting modes of this module (Interview.mode
 OWN_KINDS = ("narrative", "choice", "multi", "approx")  # kinds whose buttons are all made here
 EXTEND_WORDS = ("补充", "补充内容")  # typed for the 「补充」 button, not as the paragraph itself
 ADOPT_WORDS = ("全部采用", "都采用", "全部默认")
+LAST_WORDS = ("用去年的", "去年的", "沿用去年")  # typed for the 「用去年的」 button
 
 
 # ---- where a question stands -------------------------------------------------------------------
@@ -124,6 +125,8 @@ def kind_buttons(iv: Interview, step: Step) -> list[screens.Button]:
         out = list(screens.fixed_buttons(("default", "button_accept"))) if has_default else []
         if has_default and _adoptable(iv, iv.catalogue.index[step.id] + 1):
             out.append(screens.Button("all", say("facts.button_all")))
+        if iv.last_years_text(step):  # beside the default: last year's words, this year's figures
+            out.append(screens.Button("last", say("facts.button_last", year=iv.last_year.year)))
         return out + list(screens.fixed_buttons("extend")) if has_default else out
     if step.kind == "choice":
         proposal = iv.proposal(step)
@@ -198,9 +201,23 @@ def press(iv: Interview, button_id: str) -> list[screens.Reply] | None:
         return _accept_each(iv, [(s, False) for s in steps], raw)
     if button_id == "all":
         return adopt_all(iv)
+    if button_id == "last":
+        return use_last_years(iv, step, raw)
     if button_id in ("nat_yes", "nat_no"):
         return _natural(iv, button_id == "nat_yes")
     return None
+
+
+def use_last_years(iv: Interview, step: Step, raw: str) -> list[screens.Reply]:
+    """「用去年的」: last year's paragraph, its figures this year's; shown, since it is new to the draft."""
+    text = iv.last_years_text(step)
+    if not text:
+        return [screens.Reply(say("facts.no_last_text")), *screens.current(iv)]
+    replies = iv._accept(step, raw, {"last": True})
+    if iv.mode is not None:  # a rule stopped it: its message is on screen
+        return replies
+    return [screens.Reply(say("facts.used_last", year=iv.last_year.year, text=iv.report.get(step.path) or text)),
+            *replies]
 
 
 def adopt_all(iv: Interview) -> list[screens.Reply]:
@@ -309,6 +326,8 @@ def _narrative(iv: Interview, step: Step, text: str, words: str) -> list[screens
         return screens.current(iv)
     if not extending and has_default and words in ADOPT_WORDS:
         return adopt_all(iv)
+    if not extending and words in LAST_WORDS:
+        return use_last_years(iv, step, text)
     if not extending and has_default and words in iv.catalogue.accept_words:
         return iv._accept(step, text, {})
     if not extending and not has_default and words in (*iv.catalogue.accept_words, *ADOPT_WORDS):
