@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from nianbao.bot.access import identify  # noqa: E402
-from nianbao.bot.config import Config  # noqa: E402
-from nianbao.bot.drafting import report_token  # noqa: E402
-from nianbao.bot.services import Services  # noqa: E402
-from nianbao.bot.storage import Store  # noqa: E402
+from nianbao.workflow.access import identify  # noqa: E402
+from nianbao.workflow.config import Config  # noqa: E402
+from nianbao.workflow.drafting import report_token  # noqa: E402
+from nianbao.workflow.services import Services  # noqa: E402
+from nianbao.workflow.storage import Store  # noqa: E402
 from nianbao.dialogs.interview import Interview  # noqa: E402
 from nianbao.dialogs.scripted import feed, for_transport, script_lines, shown_buttons  # noqa: E402
 

@@ -91,7 +91,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from fakebot import FakeTelegram  # noqa: E402
 
-from nianbao.bot.storage import ReportExists, Store  # noqa: E402
+from nianbao.workflow.storage import ReportExists, Store  # noqa: E402
 
 COUNTY, ORGAN = "托里县", "托里县{}镇人民政府"
 BIG_ORGAN = "托里县第{:04d}号单位"   # the 2,000 organs of the /progress phase

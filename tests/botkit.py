@@ -18,8 +18,8 @@ from fakebot.people import FakeUser
 from fakebot.records import SentItem
 
 from nianbao.bot.app import BotProcess
-from nianbao.bot.config import Config
-from nianbao.bot.storage import Store
+from nianbao.workflow.config import Config
+from nianbao.workflow.storage import Store
 
 TODAY = datetime(2025, 1, 10, 9, 0, tzinfo=timezone.utc)
 
@@ -181,7 +181,7 @@ def complete_report(bot: RunningBot, user_id: int, script: str = "hatu-2024.scri
 
     from nianbao.dialogs.interview import Interview
     from nianbao.dialogs.scripted import play
-    from nianbao.bot.storage import LogEntry
+    from nianbao.workflow.storage import LogEntry
 
     text = (resources.files("nianbao") / "examples" / script).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("# ")]

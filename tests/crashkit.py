@@ -36,7 +36,7 @@ from fakebot import FakeTelegram
 from fakebot.records import SentItem
 
 from nianbao.bot.messages import split_text
-from nianbao.bot.storage import Store
+from nianbao.workflow.storage import Store
 from nianbao.dialogs.catalogue import load_catalogue
 from nianbao.dialogs.interview import Interview
 from nianbao.dialogs.proposals import level_from_name
@@ -193,7 +193,7 @@ def lease_holder(url: str, lease: str, pids: list[int]) -> int | None:
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from nianbao.bot.storage import lock_key
+    from nianbao.workflow.storage import lock_key
 
     key = lock_key(f"lease:{lease}") & 0xFFFF_FFFF_FFFF_FFFF  # bigint locks: classid = high, objid = low half
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

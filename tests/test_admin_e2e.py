@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 
 from botkit import ask, complete_report, running_bot, settled, texts
-from nianbao.bot.storage import Status
+from nianbao.workflow.storage import Status
 from nianbao.report.model import Report
 from nianbao.report.rollup import rollup, rollup_title
 from nianbao.text import say

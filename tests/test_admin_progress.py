@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from botkit import TODAY, ask, running_bot, texts
-from nianbao.bot.access import identify
-from nianbao.bot.admin import PROGRESS_PAGE
-from nianbao.bot.services import Services
-from nianbao.bot.storage import Store
+from nianbao.workflow.access import identify
+from nianbao.workflow.admin import PROGRESS_PAGE
+from nianbao.workflow.services import Services
+from nianbao.workflow.storage import Store
 from nianbao.text import say
 
 TUOLI, ADMIN = "托里县", 10

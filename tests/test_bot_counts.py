@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 
 from botkit import RunningBot, answer, db_url, documents, make_config, script_answers
-from nianbao.bot.storage import Store
+from nianbao.workflow.storage import Store
 from nianbao.report.model import Report
 from nianbao.report.rules import check
 

@@ -15,9 +15,9 @@ import pytest
 
 from botkit import RunningBot, answer, db_url, documents, make_config, script_answers
 from nianbao.bot.app import serve
-from nianbao.bot.drafting import Drafting
+from nianbao.workflow.drafting import Drafting
 from nianbao.bot.telegram_channel import inbox_item
-from nianbao.bot.storage import Store
+from nianbao.workflow.storage import Store
 from nianbao.text import say
 
 HATU = script_answers("hatu-2024.script")  # as typed after /join: the invite told organ, county, level

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from nianbao.bot.config import (
+from nianbao.workflow.config import (
     Config,
     ConfigError,
     CountySettings,
@@ -307,7 +307,7 @@ def test_the_example_county_texts_pass_the_check(tmp_path):
 
 
 def test_many_counties_sharing_texts_are_checked_once_each(tmp_path):
-    from nianbao.bot import config as config_module
+    from nianbao.workflow import config as config_module
 
     body = "".join(f'[counties."县{i:03d}县".narratives]\nassessment = "县人民政府将政务公开纳入考核（第 {i % 3} 类）。"\n'
                    f'default_channels = "政府门户网站、政务公开栏"\n' for i in range(300))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from nianbao.bot import console
+from nianbao import console
 from nianbao.dialogs import screens
 from nianbao.dialogs.interview import Interview
 from nianbao.report.model import Report

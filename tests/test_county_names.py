@@ -8,7 +8,7 @@ import json
 import pytest
 
 from botkit import ask, running_bot, texts
-from nianbao.bot.admin import _COUNTY_WORD
+from nianbao.workflow.admin import _COUNTY_WORD
 from nianbao.text import say
 
 SUPER = 1

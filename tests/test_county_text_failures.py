@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from botkit import RunningBot, ask, db_url, running_bot, settled, texts
-from nianbao.bot.storage import Role, Store
+from nianbao.workflow.storage import Role, Store
 from nianbao.text import say
 
 TUOLI = "托里县"
@@ -125,7 +125,7 @@ async def test_a_notice_is_committed_with_the_update_or_not_at_all(fake_tg, tmp_
 
         monkeypatch.setattr(drafting, "_outs", failing)
         with pytest.MonkeyPatch.context() as quiet:
-            quiet.setattr(logging.getLogger("nianbao.bot.worker"), "disabled", True)
+            quiet.setattr(logging.getLogger("nianbao.runtime.worker"), "disabled", True)
             got = await settled(fake_tg, official.send("2023"))
         assert say("bot.sorry") in texts(got) and not notices(fake_tg, ADMIN_A)
         monkeypatch.setattr(drafting, "_outs", real)

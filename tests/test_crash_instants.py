@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from botkit import _act, db_url, script_answers
-from nianbao.bot.storage import Role, Store
+from nianbao.workflow.storage import Role, Store
 from nianbao.dialogs.interview import Interview
 from nianbao.dialogs.scripted import play
 from nianbao.text import say

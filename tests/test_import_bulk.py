@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from nianbao.bot.storage import Store
+from nianbao.workflow.storage import Store
 from nianbao.cli import main
 from nianbao.report.docx_render import render_docx
 from nianbao.report.synth import consistent_report

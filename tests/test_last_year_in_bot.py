@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from botkit import RunningBot, answer, last_with_buttons, running_bot
-from nianbao.bot.storage import Status, Store
+from nianbao.workflow.storage import Status, Store
 from nianbao.dialogs.interview import Interview
 from nianbao.report.model import Report
 from nianbao.report.synth import consistent_report

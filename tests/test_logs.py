@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from crashkit import BotRun, create_invites, until, write_config
-from nianbao.bot.logs import Redactor
+from nianbao.runtime.logs import Redactor
 
 ORGAN = "托里县测试镇人民政府"
 WORDS = "我们镇今年主动公开了很多信息内容甲乙丙"
@@ -50,7 +50,7 @@ def test_the_redactor_replaces_secrets_codes_and_quoted_library_payloads():
     assert line("telegram.ext.ExtBot", "Calling `sendMessage` with parameters `%s`", {"text": "机密内容"}) == \
         "Calling `sendMessage` with parameters `<16 chars>`"
     assert line("telegram._bot", "Update(text='你好')") == "Update(text=<2 chars>)"
-    assert line("nianbao.bot.worker", "joined with ABCD2345 at 'step'") == "joined with <code> at 'step'"
+    assert line("nianbao.runtime.worker", "joined with ABCD2345 at 'step'") == "joined with <code> at 'step'"
 
 
 async def test_one_info_line_per_update_names_the_step_it_met_and_nothing_the_user_wrote(fake_tg, tmp_path, caplog):
@@ -59,13 +59,13 @@ async def test_one_info_line_per_update_names_the_step_it_met_and_nothing_the_us
     from botkit import ask, running_bot
 
     contact = "托里县测试镇院内，0901-3651234"
-    with caplog.at_level(logging.INFO, logger="nianbao.bot.worker"):
+    with caplog.at_level(logging.INFO, logger="nianbao.runtime.worker"):
         async with running_bot(fake_tg, tmp_path, counties={"托里县": {"admins": [10]}}) as bot:
             official = await bot.official(700_002, organ=ORGAN)   # /join: the draft opens at the year
             await ask(official, "2024")                           # answers the year
             await ask(official, contact)                          # answers the contact
             await ask(fake_tg.user(10, "王管理"), "/progress")     # not an interview: no step
-    lines = [r.getMessage() for r in caplog.records if r.name == "nianbao.bot.worker" and r.levelno == logging.INFO]
+    lines = [r.getMessage() for r in caplog.records if r.name == "nianbao.runtime.worker" and r.levelno == logging.INFO]
     shape = re.compile(r"update (\d+) chat ([0-9a-f]{8}) (\S+) (ok|error|ignored) (\d+\.\d) ms")
     parsed = [shape.fullmatch(line) for line in lines]
     assert all(parsed), lines

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import inspect, text
 
-from nianbao.bot.config import Config
-from nianbao.bot.storage import Store
-from nianbao.bot.storage.migrate import UPGRADES, latest_version
+from nianbao.workflow.config import Config
+from nianbao.workflow.storage import Store
+from nianbao.workflow.storage.migrate import UPGRADES, latest_version
 from nianbao.dialogs.template_vars import editable_keys, key_for, sample_variables
 
 T0 = datetime(2025, 1, 10, tzinfo=timezone.utc)

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from nianbao.bot.leases import DatabaseInUse, Leases, SingleProcessLock
-from nianbao.bot.router import parse_command
-from nianbao.bot.storage import Effect, Role, Store
+from nianbao.runtime.leases import DatabaseInUse, Leases, SingleProcessLock
+from nianbao.workflow.router import parse_command
+from nianbao.workflow.storage import Effect, Role, Store
 
 NOW = datetime(2025, 1, 10, tzinfo=timezone.utc)
 

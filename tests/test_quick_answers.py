@@ -325,7 +325,7 @@ def test_an_older_report_file_and_an_older_saved_interview_still_load():
 
 
 def test_the_year_proposed_from_today_by_the_bot_too():
-    from nianbao.bot.drafting import _year_arg
+    from nianbao.workflow.drafting import _year_arg
 
     assert [_year_arg("", day) for day in (date(2025, 1, 2), date(2025, 3, 31), date(2025, 4, 1))] == [2024, 2024, 2025]
     assert _year_arg("2023", date(2025, 4, 1)) == 2023

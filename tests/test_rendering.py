@@ -4,7 +4,7 @@ import io
 
 from docx import Document
 
-from nianbao.bot import rendering
+from nianbao.workflow import rendering
 from nianbao.report.synth import consistent_report
 
 

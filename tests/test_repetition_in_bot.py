@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from nianbao.bot.drafting import findings_caption
-from nianbao.bot.storage import Status, Store
+from nianbao.workflow.drafting import findings_caption
+from nianbao.workflow.storage import Status, Store
 from nianbao.dialogs.defaults import default_texts
 from nianbao.dialogs.interview import Interview
 from nianbao.report.synth import consistent_report

@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 
 from botkit import RunningBot, ask, complete_report, running_bot, settled, texts
-from nianbao.bot.storage import ReviewAction, Status
+from nianbao.workflow.storage import ReviewAction, Status
 from nianbao.report.model import Report
 from nianbao.text import say
 

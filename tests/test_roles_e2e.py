@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from botkit import RunningBot, ask, db_url, make_config, settled, texts
-from nianbao.bot.storage import AdminAction, Role, Store
+from nianbao.workflow.storage import AdminAction, Role, Store
 from nianbao.dialogs.interview import Interview
 from nianbao.dialogs.organ_names import organ_name_problem
 from nianbao.text import say

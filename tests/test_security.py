@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from botkit import RunningBot, ask, complete_report, running_bot, settled, texts
-from nianbao.bot.storage import Status
+from nianbao.workflow.storage import Status
 from nianbao.text import say
 
 TUOLI, YUMIN = "托里县", "裕民县"
@@ -208,9 +208,9 @@ def test_a_configured_text_that_fails_on_a_report_falls_back_to_the_shipped_one(
     """Config templates are only syntax-checked at start: one that fails when rendered must not stop interviews."""
     from datetime import date
 
-    from nianbao.bot.config import Config
-    from nianbao.bot.services import Services
-    from nianbao.bot.storage import Store
+    from nianbao.workflow.config import Config
+    from nianbao.workflow.services import Services
+    from nianbao.workflow.storage import Store
     from nianbao.dialogs.interview import Interview
     from nianbao.dialogs.prompts import Prompts
     from nianbao.dialogs.template_vars import sample_variables

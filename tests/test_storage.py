@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from nianbao.bot.storage import (
+from nianbao.workflow.storage import (
     CODE_ALPHABET,
     CODE_LENGTH,
     BadTransition,
@@ -35,7 +35,7 @@ from nianbao.bot.storage import (
     Store,
     normalize_code,
 )
-from nianbao.bot.storage.migrate import UPGRADES, Step, latest_version
+from nianbao.workflow.storage.migrate import UPGRADES, Step, latest_version
 
 T0 = datetime(2025, 1, 6, 9, 30, tzinfo=timezone.utc)
 COUNTY, OTHER_COUNTY = "托里县", "裕民县"
@@ -464,7 +464,7 @@ def test_database_error_in_log_rolls_back_report(store):
 CRASHER = """
 import os, signal, sys
 from datetime import datetime, timezone
-from nianbao.bot.storage import Store
+from nianbao.workflow.storage import Store
 store = Store.open(sys.argv[1])
 version = store.save_answer(int(sys.argv[2]), 1, '{"step": "after-crash"}', [("year", "2024", "2024")], 1,
                             datetime.now(timezone.utc))
@@ -715,7 +715,7 @@ def test_schema_compiles_for_postgresql():
     from sqlalchemy.dialects import postgresql
     from sqlalchemy.schema import CreateTable
 
-    from nianbao.bot.storage.models import Base
+    from nianbao.workflow.storage.models import Base
 
     ddl = "\n".join(str(CreateTable(t).compile(dialect=postgresql.dialect()))
                     for t in Base.metadata.sorted_tables)

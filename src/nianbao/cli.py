@@ -19,13 +19,13 @@ import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO, get_args
+from typing import Callable, TextIO
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from .report import labels
 from .report.findings import Finding
 from .report.model import Report
+from .report.file_errors import MAX_NESTING, describe_validation_error, too_deep
 from .text import say
 
 SAMPLE_NAME = "hatu-2024.json"
@@ -55,29 +55,6 @@ class ReportFileError(CliFailure):
 # A report file is a few kilobytes, nested four levels deep; far beyond either is no report file, and
 # is refused before the JSON parser (whose recursion and big-integer limits raise, not report) sees it.
 MAX_FILE_BYTES = 2_000_000
-MAX_NESTING = 32
-
-
-def _too_deep(text: str, limit: int = MAX_NESTING) -> bool:
-    """Whether brackets outside strings nest deeper than ``limit`` (one linear pass)."""
-    depth, in_string, escaped = 0, False, False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif ch in "]}":
-            depth -= 1
-    return False
 
 
 def load_report(path: str | Path) -> Report:
@@ -95,7 +72,7 @@ def load_report(path: str | Path) -> Report:
         text = raw.decode("utf-8-sig")  # a BOM is what Windows Notepad writes: accept it
     except UnicodeDecodeError as exc:
         raise ReportFileError([say("cli.file_not_utf8", path=shown, reason=exc)]) from None
-    if _too_deep(text):
+    if too_deep(text):
         raise ReportFileError([say("cli.json_too_deep", path=shown, limit=MAX_NESTING)])
     # json first: pydantic's JSON errors carry no line and column, and officials edit these by hand.
     try:
@@ -110,59 +87,6 @@ def load_report(path: str | Path) -> Report:
     except ValidationError as exc:
         problems = describe_validation_error(exc)
         raise ReportFileError([say("cli.report_invalid", path=shown, count=len(problems)), *problems]) from None
-
-
-def describe_validation_error(error: ValidationError) -> list[str]:
-    """One Chinese line per pydantic error: the JSON path, what was expected, the English reason."""
-    return [
-        say("cli.report_problem", where=json_path(e["loc"]) or say("cli.path_root"),
-            reason=_reason(e), english=e["msg"])
-        for e in error.errors(include_url=False)
-    ]
-
-
-def json_path(loc: Iterable[str | int]) -> str:
-    """('applications', 'new', 5) → 'applications.new[5]'."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _reason(error: dict[str, Any]) -> str:
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    values: dict[str, Any] = dict(error.get("ctx") or {})
-    if kind in ("list_type", "too_short", "too_long"):
-        columns = _row_columns(loc)
-        values |= dict(columns=list(columns), example=json.dumps([0] * len(columns)))
-    elif kind in ("model_type", "extra_forbidden"):
-        model = _model_at(loc if kind == "model_type" else loc[:-1])
-        keys = list(model.model_fields) if model else []
-        values |= dict(keys=keys, example="{" + ", ".join(f'"{k}": …' for k in keys[:2]) + "}")
-    try:
-        return say(f"cli.reason_{kind}", **values)
-    except KeyError:  # an error type with no message of its own
-        return say("cli.reason_other")
-
-
-def _row_columns(loc: tuple) -> tuple[str, ...]:
-    """The column labels a row of counts at ``loc`` stands for (table 三 or 四); () elsewhere."""
-    section = loc[0] if loc else None
-    return {"applications": labels.APPLICANT_COLUMNS,
-            "appeals": labels.APPEAL_RESULT_COLUMNS}.get(section, ())
-
-
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    """The model class that the object at ``loc`` must be (Report at the root), if any."""
-    model: type[BaseModel] | None = Report
-    for part in loc:
-        field = model.model_fields.get(part) if model and isinstance(part, str) else None
-        if field is None:
-            return None
-        model = next((a for a in get_args(field.annotation)
-                      if isinstance(a, type) and issubclass(a, BaseModel)), None)
-    return model
 
 
 # ---- printing findings -------------------------------------------------------------------------
@@ -328,7 +252,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("sample", _sample_arguments, run_sample),
     _lazy("import", "nianbao.importing.command"),
     _lazy("diff", "nianbao.importing.diff_command"),
-    _lazy("chat", "nianbao.bot.console"),
+    _lazy("chat", "nianbao.console"),
     _lazy("run", "nianbao.bot.run"),
 )
 

@@ -24,17 +24,17 @@ from aiohttp import web
 from telegram import BotCommand
 
 from ..text import say
-from .config import Config
-from .drafting import utc_now
-from .leases import Leases
-from .notify import Notifications
-from .router import Router
-from .sender import Sender
+from ..workflow.config import Config
+from ..workflow.drafting import utc_now
+from ..runtime.leases import Leases
+from ..runtime.notify import Notifications
+from ..workflow.router import Router
+from ..runtime.sender import Sender
 from .startup import introduce
-from .services import Services
-from .storage import Store
+from ..workflow.services import Services
+from ..workflow.storage import Store
 from .telegram_channel import CHANNEL, ALLOWED_UPDATES, TelegramOutput, build_bot, parser, poll, webhook_app
-from .worker import Worker
+from ..runtime.worker import Worker
 
 log = logging.getLogger(__name__)
 

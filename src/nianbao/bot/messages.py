@@ -1,4 +1,4 @@
-"""Interview replies → Telegram message pieces: split long texts, build inline keyboards, read callbacks."""
+"""Interview replies → Telegram message pieces: split long texts, build inline keyboards."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from ..workflow.buttons import MAX_CALLBACK_BYTES
+
 MAX_TEXT = 4096           # Telegram's limit for one message
-MAX_CALLBACK_BYTES = 64   # Telegram's limit for callback_data
 ROW_WIDTH_CHARS = 12      # a phone row holds about this many Chinese characters of button labels
 
 
@@ -31,23 +32,6 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     if current or not pieces:
         pieces.append(current)
     return [p for p in pieces if p.strip()] or [text[:limit] or " "]
-
-
-def callback_data(token: str, button_id: str) -> str:
-    data = f"{token}|{button_id}"
-    if len(data.encode()) > MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback_data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
-    return data
-
-
-def parse_callback(data: str | None) -> tuple[str, str] | None:
-    """(token, button id) from callback data we made; None for anything else (forged or foreign)."""
-    if not data or len(data.encode()) > MAX_CALLBACK_BYTES or data.count("|") != 1:
-        return None
-    token, button_id = data.split("|")
-    if not token or not button_id or not button_id.isascii():
-        return None
-    return token, button_id
 
 
 def keyboard(buttons: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup | None:

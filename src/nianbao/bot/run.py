@@ -18,10 +18,11 @@ import time
 from pathlib import Path
 
 from ..text import say
-from . import logs, startup
-from .config import ConfigError, load_config
-from .leases import DatabaseInUse, SingleProcessLock
-from .lifeline import die_with_parent
+from ..runtime import logs
+from ..workflow import opening
+from ..workflow.config import ConfigError, load_config
+from ..runtime.leases import DatabaseInUse, SingleProcessLock
+from ..workflow.lifeline import die_with_parent
 
 RESTART_DELAY_S = 1.0
 
@@ -53,22 +54,22 @@ def run(args: argparse.Namespace) -> int:
     logs.install(config.logging.level, logs.secrets_of(config))
     single = SingleProcessLock(config.database.url)
     try:
-        startup.prepare_sqlite_folder(config.database.url)
+        opening.prepare_sqlite_folder(config.database.url)
         try:
             single.acquire()
         except OSError:
-            raise startup.StartupError(say("startup.db_read_only", path=str(startup.sqlite_path(config.database.url)))) from None
-        store = startup.open_store(config.database.url)
+            raise opening.StartupError(say("startup.db_read_only", path=str(opening.sqlite_path(config.database.url)))) from None
+        store = opening.open_store(config.database.url)
     except DatabaseInUse as busy:
         print(say("bot.database_in_use", path=str(busy)), file=sys.stderr)
         return 2
-    except startup.StartupError as failure:
+    except opening.StartupError as failure:
         single.release()
         print(str(failure), file=sys.stderr)
         return 2
     try:
         asyncio.run(_serve_until_signal(config, store, args.poll_timeout))
-    except startup.StartupError as failure:
+    except opening.StartupError as failure:
         print(str(failure), file=sys.stderr)
         return 2
     finally:

@@ -20,8 +20,8 @@ from telegram import ForceReply, InputFile, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
-from .channel import Attachment, Incoming, RetryLater, Sent, Undeliverable
-from .config import Config
+from ..workflow.channel import Attachment, Incoming, RetryLater, Sent, Undeliverable
+from ..workflow.config import Config
 from .http import AiohttpRequest
 from .messages import keyboard, split_text
 

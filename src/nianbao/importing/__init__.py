@@ -104,10 +104,10 @@ def _is_heading(paragraph: str) -> bool:
 
 
 def _json(data: bytes) -> ImportResult:
-    from ..cli import MAX_NESTING, _too_deep, describe_validation_error  # the report file's own reading
+    from ..report.file_errors import MAX_NESTING, describe_validation_error, too_deep  # the report file's own reading
 
     text = decode(data)
-    if _too_deep(text):
+    if too_deep(text):
         raise ImportRefused(say("importing.refused_json", reason=say("importing.reason_deep", limit=MAX_NESTING)))
     try:
         json.loads(text)

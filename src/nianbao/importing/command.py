@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if Path(args.file).is_dir() or args.file.lower().endswith(".zip"):  # a county's files, into the bot's database
         if not args.county:
             raise CliFailure([say("importing.bulk_needs_county")], EXIT_BAD_INPUT)
-        from .bulk import run_bulk
+        from ..admin_cli.county_import import run_bulk
         return run_bulk(args)
     result = read_any(args.file, year=args.year, organ=args.organ, county=args.county)
     out = Path(args.output) if args.output else Path(Path(args.file).stem + ".json")

@@ -16,7 +16,7 @@ import threading
 
 from sqlalchemy.engine import make_url
 
-from .storage import Store
+from ..workflow.storage import Store
 
 log = logging.getLogger(__name__)
 RECONNECT_S = 1.0

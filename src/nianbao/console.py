@@ -23,9 +23,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator, TextIO
 
-from ..dialogs.interview import Interview
-from ..dialogs.scripted import feed, script_lines, shown_buttons
-from ..text import say
+from .dialogs.interview import Interview
+from .dialogs.scripted import feed, script_lines, shown_buttons
+from .text import say
 
 DEFAULT_STATE = Path(".nianbao") / "chat.json"
 SAMPLE_SCRIPT = "hatu-2024.script"
@@ -113,8 +113,8 @@ def _save(interview: Interview, state: Path) -> None:
 
 
 def _write_outputs(interview: Interview, out: Path, show: Callable[[str], None]) -> None:
-    from ..cli import default_docx_path  # the CLI imports this module: import at use
-    from ..report.docx_render import write_docx
+    from .cli import default_docx_path  # the CLI imports this module: import at use
+    from .report.docx_render import write_docx
 
     out.mkdir(parents=True, exist_ok=True)
     docx = out / default_docx_path(interview.report, draft=True).name

@@ -18,12 +18,12 @@ import time
 from datetime import datetime, timezone
 from collections.abc import Callable
 
-from .channel import Incoming
+from ..workflow.channel import Incoming
 from .drain import Drainer, chat_hash
-from .effects import answer_effect, effects_of
-from .notes import UpdateNotes, noting
-from .router import Router, Routed
-from .services import Services
+from ..workflow.effects import answer_effect, effects_of
+from ..workflow.notes import UpdateNotes, noting
+from ..workflow.router import Router, Routed
+from ..workflow.services import Services
 
 log = logging.getLogger(__name__)
 Parser = Callable[[str], Incoming | None]   # a channel's payload (JSON) → the message, None to ignore

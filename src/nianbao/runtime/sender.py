@@ -16,12 +16,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from ..text import say
-from .channel import OutputChannel, RetryLater, Undeliverable, split_lane
-from .drafting import Out
-from .effects import ANSWER, APOLOGY, DOCUMENT, JOB, MESSAGE, effects_of
+from ..workflow.channel import OutputChannel, RetryLater, Undeliverable, split_lane
+from ..workflow.drafting import Out
+from ..workflow.effects import ANSWER, APOLOGY, DOCUMENT, JOB, MESSAGE, effects_of
 from .leases import Leases
-from .services import Services
-from .storage import OutboxRow
+from ..workflow.services import Services
+from ..workflow.storage import OutboxRow
 from .drain import Drainer, chat_hash
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from ..report.rules import check
 from ..text import say
 from .access import Identity
 from .config import Config
-from .messages import callback_data
+from .buttons import callback_data
 from .notes import note_step
 from .storage import LogEntry, ReportExists, ReportRow, StaleVersion, Store
 

@@ -19,7 +19,7 @@ from .rows import AdminEventRow, InviteRow, OfficialRow, OrganProfile, RemovedOf
 # Short enough to read out over the phone; guessing is what the lockout is for: 5 wrong codes per
 # person per 10 minutes (JOIN_ATTEMPTS, JOIN_WINDOW) is 720 guesses a day per Telegram account, so
 # even with 10,000 codes open at once one hit takes 2**40 / 10**4 / 720 ≈ 150,000 account-days
-# (and every invite expires after invites.ttl_hours). bot/logs.py redacts anything of this shape.
+# (and every invite expires after invites.ttl_hours). runtime/logs.py redacts anything of this shape.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 _CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")

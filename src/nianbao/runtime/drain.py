@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 import logging
 
-from .services import Services
+from ..workflow.services import Services
 
 log = logging.getLogger(__name__)
 RESCAN_S = 1.0  # look for work this often even without a wake-up (another worker's NOTIFY may be lost)

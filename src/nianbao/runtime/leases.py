@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.engine import make_url
 
-from .storage import lock_key
+from ..workflow.storage import lock_key
 
 
 class Lease:

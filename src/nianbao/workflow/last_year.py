@@ -25,7 +25,7 @@ from ..text import say
 from .access import Identity
 from .channel import Attachment
 from .drafting import Drafting, Out
-from .messages import callback_data
+from .buttons import callback_data
 from .storage import ReportExists, Store
 
 MAX_BYTES = 5_000_000   # a published report is well below; the Bot API serves files up to 20 MB

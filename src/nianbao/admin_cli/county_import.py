@@ -16,15 +16,15 @@ from pathlib import Path
 
 from ..cli import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, CliFailure
 from ..text import say
-from .document import ImportRefused
-from .guard import MAX_BYTES
+from ..importing.document import ImportRefused
+from ..importing.guard import MAX_BYTES
 
 MAX_ARCHIVE_BYTES = 200_000_000  # a .zip of a county's reports (each one's bounds: archive.py)
 
 def run_bulk(args: argparse.Namespace) -> int:
-    from ..bot.config import ConfigError, load_config
-    from ..bot.last_year import IMPORTED_BY, keep_report, match_county_files
-    from ..bot.startup import StartupError, open_store
+    from ..workflow.config import ConfigError, load_config
+    from ..workflow.last_year import IMPORTED_BY, keep_report, match_county_files
+    from ..workflow.opening import StartupError, open_store
 
     county = args.county
     files, problems = _files(Path(args.file))

@@ -20,7 +20,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from .storage.people import CODE_ALPHABET, CODE_LENGTH
+from ..workflow.storage.people import CODE_ALPHABET, CODE_LENGTH
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 QUIET = {"transitions": logging.WARNING, "httpx": logging.WARNING, "httpcore": logging.WARNING}

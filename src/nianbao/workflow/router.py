@@ -20,7 +20,7 @@ from .access import Identity, identify
 from .admin import Admin
 from .channel import Incoming
 from .drafting import Out
-from .messages import parse_callback
+from .buttons import parse_callback
 from .review import ALERT
 from . import roles_admin
 from .services import Services

@@ -1,0 +1,1 @@
+"""The durable machinery under every front end: the inbox worker, the outbox sender, leases, wake-ups, logs."""
