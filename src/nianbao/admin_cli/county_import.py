@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, CliFailure
+from ..cli import EXIT_FINDINGS, EXIT_OK
 from ..text import say
 from ..importing.document import ImportRefused
 from ..importing.guard import MAX_BYTES
@@ -22,17 +22,12 @@ from ..importing.guard import MAX_BYTES
 MAX_ARCHIVE_BYTES = 200_000_000  # a .zip of a county's reports (each one's bounds: archive.py)
 
 def run_bulk(args: argparse.Namespace) -> int:
-    from ..workflow.config import ConfigError, load_config
     from ..workflow.last_year import IMPORTED_BY, keep_report, match_county_files
-    from ..workflow.opening import StartupError, open_store
+    from . import open_configured
 
     county = args.county
     files, problems = _files(Path(args.file))
-    try:
-        config = load_config(Path(args.config) if args.config else None)
-        store = open_store(config.database.url)
-    except (ConfigError, StartupError) as failure:
-        raise CliFailure([str(failure)], EXIT_BAD_INPUT) from None
+    _, store = open_configured(args)
     try:
         matches = match_county_files(files, store.organs_in_county(county), county, args.year)
         for match in matches:
