@@ -120,8 +120,8 @@ def _article(blocks: list[tuple[str | Grid, etree._Element]]) -> list[tuple[str 
         return blocks
     first, last = headings[0], headings[-1]
     container = _common_ancestor(blocks[first][1], blocks[last][1])
-    inside = {id(node) for node in container.iter()}
-    kept = [(i, block) for i, block in enumerate(blocks) if id(block[1]) in inside]
+    inside = set(container.iter())  # the elements themselves, kept alive (see _common_ancestor)
+    kept = [(i, block) for i, block in enumerate(blocks) if block[1] in inside]
     start = kept[0][0] if kept else first
     title = [block for i, block in enumerate(blocks[:start]) if isinstance(block[0], str) and "报告" in block[0]
              and len(block[0]) <= 80]
@@ -129,9 +129,11 @@ def _article(blocks: list[tuple[str | Grid, etree._Element]]) -> list[tuple[str 
 
 
 def _common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element:
-    ancestors = {id(node) for node in a.iterancestors()} | {id(a)}
+    # lxml makes a Python proxy per element on demand and drops it when unreferenced, so an id() of a
+    # dropped proxy is reused by the next: compare the elements themselves, kept alive in the set.
+    ancestors = {a, *a.iterancestors()}
     node = b
-    while id(node) not in ancestors:
+    while node not in ancestors:
         parent = node.getparent()
         if parent is None:
             return node

@@ -6,6 +6,7 @@ sections 二–四 are table rows, in whichever of these forms the copy has:
 - cells on lines of their own, each starting with a tab, rows separated by blank lines (Word's
   「复制为文本」, like hatu-2024-report.txt); a line without the tab continues the cell above;
 - pipes: 「规章 | 0 | 0 | 0 |」 — one row a line; lines of a lone 「|」 are dropped;
+- Markdown (a page or PDF converted): heading markers and bold marks are dropped;
 - a label followed by its numbers, blank-separated: 「一、本年新收政府信息公开申请数量 0 0 0 0 0 0 0」, the
   label possibly wrapped over the lines before, or the numbers on lines after (one cell a line).
 
@@ -21,10 +22,12 @@ from . import vocabulary as v
 from .document import Grid, Source
 
 _PIPE = re.compile(r"\s*[|｜]\s*")
+# Text converted from a page or a PDF to Markdown marks its headings and emphasis: 「## 一、总体情况」, 「**…**」.
+_MARKDOWN = re.compile(r"^#{1,6}[ \t]*|^[ \t]*>[ \t]?|\*\*")
 
 
 def read_text(text: str) -> Source:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [_MARKDOWN.sub("", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     source = Source("text")
     tables: list[tuple[int, str]] = []
     has_heading = any(v.section_of(line) is not None for line in lines if not line.startswith("\t"))
