@@ -196,3 +196,41 @@ async def test_a_county_admin_sends_one_zip_and_imports_the_matched_reports_with
             row = running.store.previous_year(COUNTY, organ, 2025)
             assert row is not None and Report.from_data(json.loads(row.interview_json)["report"]) \
                 .applications.carried_forward == [i + 1, 0, 0, 0, 0, 0]
+
+
+async def test_a_clerk_pastes_last_years_report_in_two_pieces_and_it_is_read(bot):
+    """Telegram cuts a long paste into 4,096-character messages: the pieces are joined, read on 「读取」."""
+    from pathlib import Path
+
+    from botkit import quiet
+
+    user = await bot.official(1307)
+    year = bot.store.active_report(1307).year
+    text = (Path(__file__).parent / "data" / "hatu-2024-report.txt").read_text(encoding="utf-8")
+    text = text.replace("2024", str(year - 1))
+    heading = text.index("一、总体情况")  # a longer report than the sample: more words in its 一
+    text = text[:heading] + "一、总体情况\n" + "我镇坚持依法依规公开政府信息。" * 150 + "\n" + text[heading + len("一、总体情况"):]
+    first, rest = text[:4096], text[4096:]
+    assert len(rest) >= 300, "the sample is long enough to come in two pieces"
+    before = len(user.replies)
+    await user.send(first)
+    await quiet(user, before, 10)
+    assert "还没发完就接着发" in user.replies[-1].text
+    assert bot.store.active_report(1307) is not None and user.replies[-1].buttons
+    await user.send(rest)
+    await quiet(user, len(user.replies), 10)
+    assert f"收到{len(first) + len(rest)}字" in user.replies[-1].text
+    got = await answer(user, "#read")
+    assert f"已读取{year - 1}年的年报" in got[0].text, got[0].text
+    got = await answer(user, "#yes")
+    assert got[0].text.startswith("已导入 1 份")
+    assert bot.store.previous_year(COUNTY, ORGAN, year) is not None
+
+
+async def test_an_ordinary_long_answer_is_not_taken_for_a_report(bot):
+    user = await bot.official(1308)
+    before = len(user.replies)
+    await user.send("我镇" + "认真做好政府信息公开工作，" * 40)
+    from botkit import quiet
+    await quiet(user, before, 10)
+    assert not any("像是" in (item.text or "") for item in user.replies[before:])

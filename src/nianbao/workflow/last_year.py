@@ -34,6 +34,13 @@ GAPS_SHOWN = 5
 LINES_SHOWN = 30  # files listed in one message (a phone screen or two; the count says the rest)
 IMPORTED_BY = 0   # owner of an imported report: nobody's draft (the organ's next clerk may take it over)
 _HELD = re.compile(r"^L([0-9a-f]{8})$")   # the token of a county admin's 「导入」/「不用」
+_PASTED = "T"   # the token of 「读取」/「不是」 under pasted text
+# Pasted text: Telegram cuts a long paste into messages of 4,096 characters, so a piece that long is
+# followed by more; a report's text names its sections. A narrative answer does neither.
+PASTE_PIECE = 4000
+PASTE_MIN_HEADINGS = 2
+PASTE_MIN_CHARS = 300
+PASTE_MAX_CHARS = 200_000
 
 
 def match_organ(printed: str | None, organs: list[str]) -> str | None:
@@ -100,6 +107,14 @@ def _unpacked(files: Iterable[tuple[str, bytes]], matches: list[FileMatch]) -> I
                 yield member.name, member.data
 
 
+def _looks_like_a_report(text: str) -> bool:
+    from ..importing.vocabulary import section_of
+
+    headings = sum(1 for line in text.splitlines() if section_of(line.strip().lstrip("#").strip()) is not None)
+    # The first piece of a long paste may hold the title and 一 only.
+    return headings >= PASTE_MIN_HEADINGS or (headings == 1 and "政府信息公开工作年度报告" in text[:500])
+
+
 def keep_report(store: Store, report: Report, owner: int) -> bool:
     """Store an imported report as its organ's report of its year; False when the organ has one."""
     organ, county, year = report.organ, report.county, report.year
@@ -155,11 +170,54 @@ class LastYearImport:
         yes = say("bot.import_button_yes") if len(reports) == 1 else say("bot.import_button_all", count=len(reports))
         return ((callback_data(f"L{nonce}", "yes"), yes), (callback_data(f"L{nonce}", "no"), say("bot.import_button_no")))
 
+    # ---- last year's report pasted as text ------------------------------------------------------
+
+    def offer_text(self, who: Identity, text: str) -> list[Out] | None:
+        """Text that is last year's report (or the next piece of one) kept until 「读取」; None: an answer.
+        Only a long text is looked at (no query for an ordinary answer; the last piece of a paste is
+        rarely this short)."""
+        if len(text) < PASTE_MIN_CHARS:
+            return None
+        key = f"paste.{who.tg_id}"
+        held = self.store.held(key)
+        before = json.loads(held[2]) if held is not None else None
+        continues = before is not None and len(before["pieces"][-1]) >= PASTE_PIECE
+        if not continues and not _looks_like_a_report(text):
+            return None
+        row = self.store.active_report(who.tg_id)
+        if row is None:
+            return [Out(say("bot.import_needs_draft"))]
+        if self.store.previous_year(row.county, row.organ, row.year) is not None:
+            return None  # last year is known: the text is for the interview
+        pieces = (before["pieces"] if continues else []) + [text]
+        if sum(map(len, pieces)) > PASTE_MAX_CHARS:
+            self.store.release(key)
+            return [Out(say("bot.paste_too_long", limit=PASTE_MAX_CHARS // 1000))]
+        if held is not None:
+            self.store.release(key)
+        self.store.hold(row.county, key, json.dumps({"pieces": pieces}, ensure_ascii=False), who.tg_id)
+        return [Out(say("bot.paste_received", chars=sum(map(len, pieces)), more=len(text) >= PASTE_PIECE,
+                        year=row.year - 1),
+                    buttons=((callback_data(_PASTED, "read"), say("bot.paste_button_read")),
+                             (callback_data(_PASTED, "no"), say("bot.paste_button_no"))))]
+
+    def _press_pasted(self, who: Identity, button_id: str) -> list[Out] | None:
+        key = f"paste.{who.tg_id}"
+        held = self.store.held(key)
+        if held is None or button_id not in ("read", "no"):
+            return None
+        self.store.release(key)
+        row = self.store.active_report(who.tg_id)
+        if button_id == "no" or row is None:
+            return [Out(say("bot.paste_dropped")), *self.drafting.current(who)]
+        text = "\n".join(json.loads(held[2])["pieces"])
+        return self.job("", "pasted.txt", row.county, row.organ, row.year - 1, who.tg_id, row.id, text.encode())
+
     # ---- a county admin's files: each matched to an organ, imported on confirmation --------------
 
     @staticmethod
     def owns(token: str) -> bool:
-        return bool(_HELD.match(token))
+        return bool(_HELD.match(token)) or token == _PASTED
 
     def offer_county(self, who: Identity, attachment: Attachment) -> list[Out]:
         counties = sorted(who.admin_of)
@@ -185,6 +243,8 @@ class LastYearImport:
     def press(self, who: Identity, token: str, button_id: str) -> list[Out] | None:
         """「导入」 stores the held report as its organ's; 「不用」 drops it (None: not the sender's nor an
         admin's of the county, or decided already)."""
+        if token == _PASTED:
+            return self._press_pasted(who, button_id)
         nonce = _HELD.match(token)[1]
         held = self.store.held(nonce)
         if held is None or button_id not in ("yes", "no") or not (who.tg_id == held[1] or who.administers(held[0])):

@@ -195,6 +195,8 @@ class Router:
             outs = self.svc.admin.pending_text(who, msg.text)
             if outs is not None:
                 return outs
+        if who.may_draft and (pasted := self.svc.last_year.offer_text(who, msg.text)) is not None:
+            return pasted  # last year's report pasted as text
         return self.svc.drafting.text(who, msg.text)
 
     # ---- groups ---------------------------------------------------------------------------------
