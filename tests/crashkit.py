@@ -61,7 +61,8 @@ def write_config(path: Path, fake: FakeTelegram, db_url: str, *, rendering_worke
         f"max_messages_per_second = 0\nmax_retries = {max_retries}\n"
         f"[database]\nurl = {q(db_url)}\n"
         f"[logging]\nlevel = {q(level)}\n"
-        f"[rendering]\nworkers = {rendering_workers}\n", encoding="utf-8")
+        f"[rendering]\nworkers = {rendering_workers}\n"
+        "[reminders]\nenabled = false\n", encoding="utf-8")  # wall-clock runs: no January reminder in between
     return path
 
 

@@ -12,7 +12,7 @@ from docx import Document
 from botkit import ask, complete_report, running_bot, settled, texts
 from nianbao.workflow.storage import Status
 from nianbao.report.model import Report
-from nianbao.report.rollup import rollup, rollup_title
+from nianbao.report.rollup import rollup, rollup_organ, rollup_title
 from nianbao.text import say
 
 TUOLI, YUMIN = "托里县", "裕民县"
@@ -126,13 +126,13 @@ async def test_progress_rollup_and_remind(bot, fake_tg):
     assert "托里县哈图镇人民政府：已通过（第 1 版）" in progress
     assert "截止 2025年1月31日，还剩 21 天" in progress
 
-    got = await ask(admin, "/rollup 2024")
+    got = await ask(admin, "/rollup 2024 全部")  # a township and a department: all organs (/rollup alone asks)
     [data_file, word_file] = [i for i in got if i.kind == "document"]
-    title = rollup_title(TUOLI, 2024)
+    title = rollup_title(TUOLI, 2024, rollup_organ(TUOLI, "all"))
     assert word_file.filename == f"{title}.docx" and data_file.filename == f"{title}.json"
     summed = Report.from_json(data_file.document)
     reports = [Report.from_data(json.loads(bot.store.active_report(u).interview_json)["report"]) for u in (601, 602)]
-    expected = rollup(reports, county=TUOLI, year=2024)
+    expected = rollup(reports, county=TUOLI, year=2024, organ=rollup_organ(TUOLI, "all"))
     assert summed == expected
     assert summed.proactive.licensing == sum(r.proactive.licensing for r in reports) > 0
     assert summed.applications.new == [a + b for a, b in zip(*(r.applications.new for r in reports))]

@@ -49,7 +49,7 @@ class BotProcess:
         if webhook_port is not None:
             text += (f'mode = "webhook"\nwebhook_url = "http://127.0.0.1:{webhook_port}/hook"\n'
                      f'webhook_listen = "127.0.0.1"\nwebhook_port = {webhook_port}\nwebhook_secret = "s3cret"\n')
-        text += f'[database]\nurl = "{self.url}"\n[logging]\nlevel = "WARNING"\n'
+        text += f'[database]\nurl = "{self.url}"\n[logging]\nlevel = "WARNING"\n[reminders]\nenabled = false\n'
         self.config.write_text(text, encoding="utf-8")
         self.env = {k: v for k, v in os.environ.items() if k != "NIANBAO_TELEGRAM_TOKEN"} | (env or {})
         self.stderr = open(tmp_path / "bot.stderr", "ab")

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import BotCommand
+from telegram.ext import Application, ContextTypes
 
 from ..text import say
 from ..workflow.config import Config
@@ -31,6 +32,7 @@ from ..runtime.notify import Notifications
 from ..workflow.router import Router
 from ..runtime.sender import Sender
 from .startup import introduce
+from ..workflow.reminders import run_due
 from ..workflow.services import Services
 from ..workflow.storage import Store
 from .telegram_channel import CHANNEL, ALLOWED_UPDATES, TelegramOutput, build_bot, parser, poll, webhook_app
@@ -49,6 +51,9 @@ WORKER_SLOTS, SENDER_SLOTS = 8, 8
 # Database calls, lease waits and slow jobs (renders) run in threads: asyncio's default of
 # cpu + 4 threads (6 here) let a few renders starve every chat's queries.
 THREADS = 32
+# How often PTB's JobQueue looks for due reminders (workflow/reminders.py); it also looks once at start,
+# so what fell due while the bot was down goes out then.
+REMINDERS_EVERY_S = 60.0
 
 
 class BotProcess:
@@ -69,6 +74,8 @@ class BotProcess:
                                                    "nianbao_outbox": self.outbox_wake})
         self._tasks: list[asyncio.Task] = []
         self._runner: web.AppRunner | None = None
+        # Only for its JobQueue (the reminders): updates come in through receive(), not PTB's handlers.
+        self.application = Application.builder().bot(self.bot).updater(None).build()
 
     async def receive(self, items: Sequence[tuple[str, str, str, str]]) -> None:
         """Commit updates to the inbox (then the channel may consider them delivered)."""
@@ -93,6 +100,25 @@ class BotProcess:
             await self._start_webhook()
         else:
             self._tasks.append(asyncio.create_task(self._poll_when_leader(stop), name="poller"))
+        jobs = self.application.job_queue
+        # Once right at start (what fell due while the bot was down), then every REMINDERS_EVERY_S; a
+        # tick late because the loop was busy still runs (once). APScheduler's per-run INFO lines are kept out.
+        late_ok = {"misfire_grace_time": None, "coalesce": True}
+        jobs.run_once(self._send_due_reminders, when=0, name="reminders at start", job_kwargs=late_ok)
+        jobs.run_repeating(self._send_due_reminders, interval=REMINDERS_EVERY_S, first=REMINDERS_EVERY_S,
+                           name="reminders", job_kwargs=late_ok)
+        logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
+        await jobs.start()
+
+    async def _send_due_reminders(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The JobQueue's tick: reminders due by the bot's clock, written to the outbox (every worker
+        may run this: each reminder is claimed once in the database), then handed to the sender."""
+        try:
+            lanes = await self.services.call(run_due, self.store, self.config, self.services.clock(), CHANNEL)
+        except Exception as err:  # the database is away: the next tick tries again
+            log.error("reminders failed: %s", type(err).__name__, exc_info=err)
+            return
+        self.sender.offer(lanes)
 
     async def _poll_when_leader(self, stop: asyncio.Event) -> None:
         """Exactly one process talks getUpdates (two would make Telegram answer 409 Conflict): the one
@@ -122,6 +148,8 @@ class BotProcess:
 
     async def stop(self) -> None:
         """After ``stop`` was set: let the loops finish what they hold (a unit of work, a send)."""
+        with contextlib.suppress(Exception):
+            await self.application.job_queue.stop()  # a reminders run under way finishes first
         done, pending = await asyncio.wait(self._tasks, timeout=STOP_GRACE_S) if self._tasks else (set(), set())
         for task in pending:
             task.cancel()

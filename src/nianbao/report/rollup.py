@@ -4,8 +4,11 @@ Every figure is summed cell by cell (tables 二, 三, 四 and 六's 信息处理
 Totals need no special care: they are derived, and every rule of table 三 and 四 is linear, so the sum of
 consistent reports is consistent. A roll-up is figures only: its narratives (一, 五, 六's text) stay unset.
 
-The roll-up's organ is 「<county>乡镇（街道）」, which ``Report.is_township`` does not take for a township
-(it may sum a 规章-making organ's figures too), so township-only warnings do not fire on it.
+The roll-up's organ names what it sums — 「<county>乡镇（街道）」, 「<county>县直部门」 or 「<county>各机关」
+(``rollup_organ(county, scope)``; which organs fall in a scope is the caller's choice) — and none is
+taken for a township by ``Report.is_township`` (a roll-up may sum a 规章-making organ's figures too), so
+township-only warnings do not fire on it. Its document carries ``rollup_notice()`` under the title: an
+internal summary, not a report to publish.
 """
 
 from __future__ import annotations
@@ -40,9 +43,21 @@ def figure_paths() -> tuple[str, ...]:
     return tuple(p for p in all_leaf_paths() if p.split(".")[0] in FIGURE_SECTIONS)
 
 
-def rollup_organ(county: str) -> str:
-    """The organ name a roll-up is reported under, e.g. 「托里县乡镇（街道）」."""
-    return say("rollup.organ", county=county)
+# Which organs a roll-up sums: the townships and streets (乡镇（街道）), the county's departments
+# (县直部门), or every organ of the county (各机关). Its organ name and title say which.
+SCOPES = ("towns", "departments", "all")
+
+
+def rollup_organ(county: str, scope: str = "towns") -> str:
+    """The organ name a roll-up is reported under: 「托里县乡镇（街道）」, 「托里县县直部门」, 「托里县各机关」."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown roll-up scope {scope!r}: one of {', '.join(SCOPES)}")
+    return say("rollup.organ" if scope == "towns" else f"rollup.organ_{scope}", county=county)
+
+
+def rollup_notice() -> str:
+    """The line under a roll-up's title: it is an internal summary, not a published report."""
+    return say("rollup.notice")
 
 
 def rollup_title(county: str, year: int, organ: str | None = None) -> str:

@@ -1,4 +1,5 @@
-"""What county admins do in chat, transport-free: people, invites, the reviewer group, texts, progress.
+"""What county admins do in chat, transport-free: people, invites, the reviewer group, texts, reminders
+(/progress, /rollup and /export_all: progress_admin.py).
 
 A county admin acts on their own county only; a super admin (config) on any, naming it when the
 command could mean several (「/progress 托里县」). Template edits are checked (sandbox allow-list, the
@@ -16,8 +17,6 @@ from collections.abc import Callable
 from ..dialogs.template_check import TemplateRejected, check_template, preview_all
 from ..dialogs.template_vars import editable_keys, key_for, preview_variable_sets, sample_variables, shipped_source
 from ..report.docx_render import render_docx
-from ..report.model import Report
-from ..report.rollup import RollupError, rollup, rollup_title
 from ..text import say
 from .access import Identity
 from .config import Config
@@ -25,8 +24,10 @@ from ..dialogs.catalogue import load_catalogue
 from ..dialogs.parsing import parse_year
 from ..dialogs.organ_names import ORGAN_ENDINGS, organ_name_problem
 from ..dialogs.proposals import level_from_name, proposed_year
+from . import progress_admin
 from .drafting import Clock, Out
-from .storage import AdminAction, GroupTaken, ReportRow, Role, Status, Store
+from .reminders import pending, reminder_outs
+from .storage import AdminAction, GroupTaken, ReportRow, Role, Store
 
 
 KINDS = ("prompts", "narratives")
@@ -34,8 +35,6 @@ MAX_TEMPLATE_CHARS = 4000
 _COUNTY_WORD = re.compile(r"^\S{1,20}[县区市旗]$")  # 沛县、萧县、歙县: two characters are a county
 _TG_ID = re.compile(r"^\d{1,15}$")
 _EDIT = re.compile(r"^t([0-9a-f]{8})$")
-_PAGE = re.compile(r"^P(\d{4})(\S{2,20})$")   # a /progress page: year and county
-PROGRESS_PAGE = 30  # organs listed in one message (a phone screen or two)
 
 
 class Admin:
@@ -48,7 +47,7 @@ class Admin:
 
     @staticmethod
     def owns(token: str) -> bool:
-        return bool(_EDIT.match(token) or _PAGE.match(token))
+        return bool(_EDIT.match(token) or progress_admin.owns(token))
 
     # ---- which county ---------------------------------------------------------------------------
 
@@ -69,7 +68,7 @@ class Admin:
         return None, words, [Out(say("admin.name_county", example=example))]
 
     def _county_year(self, who: Identity, words: list[str], command: str) -> tuple[str, int, list[Out]]:
-        """County and report year of /progress, /rollup, /remind ([年份] [县名]; default: the year a
+        """County and report year of /progress, /rollup, /export_all, /remind ([年份] [县名]; default: the year a
         report written today is about — January–March the year before)."""
         county, rest, refused = self._county(who, words, say("admin.example_year", command=command))
         today = self.clock().date()
@@ -220,13 +219,10 @@ class Admin:
                     buttons=((f"t{nonce}|save", say("admin.button_save")), (f"t{nonce}|cancel", say("admin.button_cancel"))))]
 
     def press(self, who: Identity, token: str, button_id: str) -> list[Out] | None:
-        """「上一页」/「下一页」 of /progress; 「保存」/「取消」 under a preview (None when that preview is not
-        the admin's latest)."""
-        if paging := _PAGE.match(token):
-            county = paging[2]
-            if not who.administers(county) or not button_id.isdigit():
-                return None
-            return self.progress_page(county, int(paging[1]), int(button_id))
+        """/progress's pages and /rollup's choice (progress_admin.py); 「保存」/「取消」 under a preview (None
+        when that preview is not the admin's latest)."""
+        if progress_admin.owns(token):
+            return progress_admin.press(self, who, token, button_id)
         match = _EDIT.match(token)
         pending = self.store.pending_edit(who.tg_id)
         if match is None or pending is None or button_id not in ("save", "cancel"):
@@ -261,81 +257,13 @@ class Admin:
     def _days_left(self, year: int) -> int:
         return (self.config.review.deadline(year) - self.clock().date()).days
 
-    def progress(self, who: Identity, words: list[str]) -> list[Out]:
-        """/progress [年份] [县名]: every organ's state and the days left to the deadline, a page at a time."""
-        county, year, refused = self._county_year(who, words, "progress")
-        if refused:
-            return refused
-        return self.progress_page(county, year, 1)
-
-    def progress_page(self, county: str, year: int, page: int) -> list[Out]:
-        """One page of the county's progress. States come from the reports' stored progress columns
-        (no interview is parsed), so a county of thousands of organs answers in milliseconds."""
-        reports = self._reports(county, year)
-        organs = sorted(set(self.store.organs_in_county(county)) | set(reports))
-        counts = dict.fromkeys(("approved", "submitted", "returned", "draft", "not_started"), 0)
-        for organ in organs:
-            row = reports.get(organ)
-            counts[row.status.value if row else "not_started"] += 1
-        pages = max(1, -(-len(organs) // PROGRESS_PAGE))
-        page = min(max(page, 1), pages)
-        start = (page - 1) * PROGRESS_PAGE
-        lines = [say("admin.progress_line", organ=organ, state=_state(reports.get(organ)))
-                 for organ in organs[start:start + PROGRESS_PAGE]]
-        token = f"P{year}{county}"
-        buttons = []
-        if page > 1:
-            buttons.append((f"{token}|{page - 1}", say("admin.button_previous")))
-        if page < pages:
-            buttons.append((f"{token}|{page + 1}", say("admin.button_next")))
-        return [Out(say("admin.progress", county=county, year=year, lines=lines, start=start, page=page,
-                        pages=pages, total=len(organs), counts=counts,
-                        deadline=self.config.review.deadline(year), days=self._days_left(year)),
-                    buttons=tuple(buttons))]
-
-    def rollup(self, who: Identity, words: list[str]) -> list[Out]:
-        """/rollup [年份] [县名]: the approved reports summed, as a report file and a .docx — a job,
-        done off the event loop when its turn comes (a county may have thousands of organs)."""
-        county, year, refused = self._county_year(who, words, "rollup")
-        if refused:
-            return refused
-        return [Out(job=("rollup", {"county": county, "year": year}))]
-
-    def rollup_job(self, county: str, year: int) -> list[Out]:
-        reports = self._reports(county, year)
-        organs = sorted(set(self.store.organs_in_county(county)) | set(reports))
-        approved = [r for r in reports.values() if r.status is Status.APPROVED]
-        waiting = [o for o in organs if o not in {r.organ for r in approved}]
-        pending = Out(say("admin.rollup_waiting", organs=waiting))
-        try:
-            total = rollup([Report.from_data(json.loads(r.interview_json)["report"]) for r in approved],
-                           county=county, year=year)
-        except RollupError as err:
-            return [Out(str(err)), pending]
-        title = rollup_title(county, year)
-        return [
-            Out(document=total.to_json().encode(), filename=f"{title}.json",
-                text=say("admin.rollup_json", count=len(approved))),
-            Out(document=self.render(total, draft=False, title=title), filename=f"{title}.docx",
-                text=say("admin.rollup_docx", title=title)),
-            pending,
-        ]
-
     def remind(self, who: Identity, words: list[str]) -> list[Out]:
         """/remind [年份] [县名]: a reminder to every official whose report is not yet submitted."""
         county, year, refused = self._county_year(who, words, "remind")
         if refused:
             return refused
-        reports = self._reports(county, year)
-        deadline = self.config.review.deadline(year)
-        reminders = []
-        for official in self.store.officials_in_county(county):
-            row = reports.get(official.organ)
-            if row is not None and row.status in (Status.SUBMITTED, Status.APPROVED):
-                continue
-            reminders.append(Out(say("admin.reminder", organ=official.organ, year=year, deadline=deadline,
-                                     days=self._days_left(year), returned=row is not None and row.status is Status.RETURNED),
-                                 chat_id=official.tg_id, tag=REMINDER))
+        reminders = reminder_outs(pending(self.store, county, year), year, self.config.review.deadline(year),
+                                  self._days_left(year))  # the automatic reminders' selection (reminders.py)
         return [*reminders, Out(say("admin.reminded", count=len(reminders), county=county, year=year))]
 
 
@@ -374,20 +302,6 @@ def _invited_organs(lines: list[list[str]], county: str) -> list[tuple[str, str 
                 level = "town" if name.endswith(("镇人民政府", "镇政府", "镇")) else "township"
             organs.append((name, level or level_from_name(name, kinds), problem))
     return organs
-
-
-def _state(row: ReportRow | None) -> str:
-    if row is None:
-        return say("admin.state_not_started")
-    if row.status is Status.DRAFT:
-        if row.progress is None:
-            return say("admin.state_opened")
-        x, y = row.progress
-        return say("admin.state_drafting", x=x, y=y)
-    return say(f"admin.state_{row.status.value}", round=row.review_round)
-
-
-REMINDER = "reminder"  # tag: a reminder sent to an official (the handler counts those that failed)
 
 
 def _set_command(kind: str) -> str:

@@ -151,6 +151,39 @@ class ReviewSettings(_Section):
         return date(report_year + 1, month, day)
 
 
+REMINDER_MAX_DAYS = 60   # the earliest reminder: this many days before the deadline
+REMINDER_MAX_COUNT = 10  # reminders per county and year
+
+
+def reminder_days_problem(days: list[int]) -> str | None:
+    """Why these reminder days (days before the deadline) cannot be used, or None."""
+    if not 1 <= len(days) <= REMINDER_MAX_COUNT:
+        return f"must list 1-{REMINDER_MAX_COUNT} days"
+    if any(isinstance(d, bool) or not 1 <= d <= REMINDER_MAX_DAYS for d in days):
+        return f"each must be 1-{REMINDER_MAX_DAYS} days before the deadline"
+    if len(set(days)) != len(days):
+        return "each day only once"
+    return None
+
+
+class ReminderSettings(_Section):
+    """Automatic reminders to the officials whose report is not submitted (workflow/reminders.py):
+    this many days before the deadline, at this hour (Asia/Shanghai). A county's admins may change
+    the days or turn them off in chat (/reminders): theirs win."""
+
+    enabled: bool = True
+    days: list[Annotated[int, Field(strict=True)]] = [15, 7, 3, 1]
+    hour: int = Field(10, ge=0, le=23)
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        problem = reminder_days_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return sorted(value, reverse=True)
+
+
 class RenderingSettings(_Section):
     # Processes that render .docx files (tens of ms of CPU each) beside the bot; 0 = in the bot itself.
     workers: int = Field(1, ge=0, le=16)
@@ -198,6 +231,7 @@ class Config(_Section):
     admins: AdminSettings = AdminSettings()
     invites: InviteSettings = InviteSettings()
     review: ReviewSettings = ReviewSettings()
+    reminders: ReminderSettings = ReminderSettings()
     logging: LoggingSettings = LoggingSettings()
     rendering: RenderingSettings = RenderingSettings()
     counties: dict[str, CountySettings] = {}

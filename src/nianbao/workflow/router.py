@@ -22,7 +22,9 @@ from .channel import Incoming
 from .drafting import Out
 from .buttons import parse_callback
 from .review import ALERT
-from . import roles_admin
+from . import people_admin, progress_admin, roles_admin
+from .roster_admin import is_roster_file
+from . import reminders_admin
 from .services import Services
 from .storage import InviteError
 
@@ -33,13 +35,16 @@ _WORDS = {
     "grant_admin": Admin.grant_admin,
     "grant_reviewer": Admin.grant_reviewer,
     "invite": Admin.invite,
-    "progress": Admin.progress,
-    "rollup": Admin.rollup,
+    "progress": progress_admin.progress,
+    "rollup": progress_admin.rollup,
+    "export_all": progress_admin.export_all,
     "remind": Admin.remind,
+    "reminders": reminders_admin.reminders,
     "roles": roles_admin.roles,
     "revoke_invite": roles_admin.revoke_invite,
     "remove_reviewer": roles_admin.remove_reviewer,
     "remove_official": roles_admin.remove_official,
+    "people": people_admin.people,
 }
 # Template commands: name → (Admin method, the kind of template it acts on).
 _TEMPLATES = {
@@ -108,6 +113,8 @@ class Router:
         if not msg.private:
             return Routed(self.in_group(who, msg, command))
         if msg.attachment is not None:  # a file: last year's report (an official's, or a county's)
+            if (who.admin_of or who.is_super) and is_roster_file(msg.attachment.filename):  # a roster
+                return Routed(self.svc.roster.offer_file(who, msg.attachment, msg.text, self.bot_username))
             if who.may_draft:
                 return Routed(self.svc.last_year.offer(who, msg.attachment))
             if who.admin_of:
@@ -130,6 +137,10 @@ class Router:
         svc = self.svc
         if name == "invite":  # one organ per line
             return svc.admin.invite(who, command.words, command.body)
+        if name == "roster":  # the organs on the lines below
+            return svc.roster.command(who, command.words, command.body, self.bot_username)
+        if name == "replace_official":
+            return people_admin.replace_official(svc.admin, who, command.words, self.bot_username)
         if name in _WORDS:
             return _WORDS[name](svc.admin, who, command.words)
         if name in _TEMPLATES:
@@ -239,7 +250,8 @@ class Router:
         svc = self.svc
         if token == "drafts":
             return lambda who: svc.drafting.switch(who, int(button_id)) if button_id.isdigit() else None
-        if svc.review.owns(token) or svc.admin.owns(token) or svc.last_year.owns(token):
+        if (svc.review.owns(token) or svc.admin.owns(token) or svc.last_year.owns(token)
+                or people_admin.owns(token)):
             return lambda who: svc.route_button(who, token, button_id, int(msg.chat_id), msg.message_id)
         if token.startswith("r"):
             return lambda who: svc.drafting.press(who, token, button_id) if msg.private else None

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from jinja2.exceptions import UndefinedError
@@ -21,6 +22,8 @@ from .drafting import Clock, Drafting, Out, utc_now
 from .notes import current as current_notes
 from .rendering import Renderer
 from .review import Review
+from . import people_admin, progress_admin
+from .roster_admin import RosterAdmin
 from .storage import Role, Store
 
 log = logging.getLogger(__name__)
@@ -61,7 +64,8 @@ class CountyPrompts(Prompts):
 
 
 # What a person is told when their job fails unexpectedly (renders and roll-ups: the document one).
-JOB_FAILURES = {"import_last_year": "bot.import_failed", "import_for_county": "bot.import_failed"}
+JOB_FAILURES = {"import_last_year": "bot.import_failed", "import_for_county": "bot.import_failed",
+                "roster": "roster.job_failed", "export_all": "admin.export_failed"}
 
 
 @dataclass
@@ -80,10 +84,14 @@ class Services:
                                  after_render=self.review.offer_for)
         self.admin = Admin(self.store, self.config, self.clock, self.renderer)
         self.last_year = LastYearImport(self.store, self.drafting)
+        self.roster = RosterAdmin(self.store, self.config, self.clock, self.admin)
         # The slow jobs an Out may name (drafting.Out.job): run by the sender, off the event loop.
-        self.jobs: dict[str, Callable[..., list[Out]]] = {"render": self.render_job, "rollup": self.admin.rollup_job,
+        self.jobs: dict[str, Callable[..., list[Out]]] = {"render": self.render_job,
+                                                           "rollup": partial(progress_admin.rollup_job, self.admin),
                                                            "import_last_year": self.last_year.job,
-                                                           "import_for_county": self.last_year.county_job}
+                                                           "import_for_county": self.last_year.county_job,
+                                                           "roster": self.roster.job,
+                                                           "export_all": partial(progress_admin.export_job, self.admin)}
 
     def apology(self, chat_id: str) -> list[Out]:
         """What replaces a message the platform refused: sorry, and the official's current question."""
@@ -170,6 +178,8 @@ class Services:
             return self.admin.press(who, token, button_id)
         if self.last_year.owns(token):
             return self.last_year.press(who, token, button_id)
+        if people_admin.owns(token):
+            return people_admin.press(self.admin, who, token, button_id)
         return None
 
 

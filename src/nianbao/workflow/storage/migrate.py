@@ -69,6 +69,32 @@ def _v6_admin_events(conn: Connection) -> None:
     Base.metadata.tables["admin_events"].create(conn, checkfirst=True)
 
 
+def _v7_reminders(conn: Connection) -> None:
+    for name in ("reminders", "county_reminders"):
+        Base.metadata.tables[name].create(conn, checkfirst=True)
+    renew_check(conn, "admin_events", "ck_action_known")  # AdminAction.REMINDERS
+
+
+def renew_check(conn: Connection, table_name: str, constraint: str) -> None:
+    """Make ``table_name``'s CHECK ``constraint`` what the models say now (an enumeration that gained
+    a value). PostgreSQL replaces the constraint; SQLite cannot alter one, so the table is rebuilt
+    under its model's definition and its rows copied, ids kept. For tables no foreign key points to."""
+    table = Base.metadata.tables[table_name]
+    check = next(c for c in table.constraints if c.name == constraint)
+    if conn.dialect.name != "sqlite":
+        conn.execute(text(f"ALTER TABLE {table_name} DROP CONSTRAINT IF EXISTS {constraint}"))
+        conn.execute(text(f"ALTER TABLE {table_name} ADD CONSTRAINT {constraint} CHECK ({check.sqltext})"))
+        return
+    for index in inspect(conn).get_indexes(table_name):  # index names are global: the new table's
+        conn.execute(text(f'DROP INDEX "{index["name"]}"'))
+    old = f"{table_name}_renewed"
+    conn.execute(text(f"ALTER TABLE {table_name} RENAME TO {old}"))
+    table.create(conn)
+    columns = ", ".join(column.name for column in table.columns)
+    conn.execute(text(f"INSERT INTO {table_name} ({columns}) SELECT {columns} FROM {old}"))
+    conn.execute(text(f"DROP TABLE {old}"))
+
+
 UPGRADES: tuple[Step, ...] = (  # steps after the baseline, ascending
     Step(2, "users.last_update_id: skip updates delivered again after a crash", _v2_users_last_update_id),
     Step(3, "inbox, outbox, generation; reports.progress_*: effects that survive a crash, several workers",
@@ -77,6 +103,8 @@ UPGRADES: tuple[Step, ...] = (  # steps after the baseline, ascending
     Step(5, "join_attempts; template_overrides.failure_noticed_at: a lockout and a notice that survive a restart",
          _v5_join_attempts_and_notices),
     Step(6, "admin_events: the audit trail of admin commands (grants, invites, removals, texts)", _v6_admin_events),
+    Step(7, "reminders, county_reminders; admin_events.action 'reminders': automatic reminders recorded once",
+         _v7_reminders),
 )
 
 

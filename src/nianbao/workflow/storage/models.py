@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -273,6 +274,8 @@ class AdminAction(StrEnum):
     SET_TEXT = "set_text"
     RESET_TEXT = "reset_text"
     ROLES = "roles"  # /roles showed the county's people and open invite codes to this admin
+    REMINDERS = "reminders"  # /reminders changed the county's automatic reminders (schema v7)
+    EXPORT = "export"  # /export_all or `nianbao admin export` took every organ's drafts (schema v7)
 
 
 class AdminEvent(Base):
@@ -290,6 +293,46 @@ class AdminEvent(Base):
     subject: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReminderOutcome(StrEnum):
+    SENT = "sent"        # the officials not submitted and the county's admins were sent it
+    SKIPPED = "skipped"  # due while the bot was down, and a later one was sent instead
+
+
+class ReminderRecord(Base):
+    """One automatic reminder of a county for a report year (schema v7): claimed by inserting this
+    row in the transaction that writes its outbox entries — the unique key lets only one worker, and
+    only once, send it; a restart finds it here. ``due_at``: when it was due (the deadline less
+    ``days_before`` days at the local hour); ``reminded``: organs reminded, ``unreached``: organs not
+    submitted without an official (both 0 when skipped)."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("county", "year", "days_before", name="uq_reminder"),
+                      _one_of("outcome", ReminderOutcome))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(County)
+    year: Mapped[int] = mapped_column(Integer)
+    days_before: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(8))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reminded: Mapped[int] = mapped_column(Integer, default=0)
+    unreached: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CountyReminders(Base):
+    """A county's own reminder settings, set by its admins with /reminders (schema v7); a NULL column
+    takes the config's [reminders] value. ``days``: e.g. "15,7,3,1"."""
+
+    __tablename__ = "county_reminders"
+
+    county: Mapped[str] = mapped_column(County, primary_key=True)
+    enabled: Mapped[bool | None] = mapped_column(Boolean)
+    days: Mapped[str | None] = mapped_column(String(100))
+    updated_by: Mapped[int] = mapped_column(TgId)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SchemaVersion(Base):

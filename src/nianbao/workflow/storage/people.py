@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from .base import StoreBase, bump_generation, ensure_user, organ_named, retry_on_conflict, utc
 from .errors import InviteError
-from .models import AdminAction, AdminEvent, Invite, JoinAttempt, Membership, Organ, OrganOfficial, Report, Role, User
+from .models import AdminAction, AdminEvent, AnswerLog, Invite, JoinAttempt, Membership, Organ, OrganOfficial, Report, Role, User
 from .rows import AdminEventRow, InviteRow, OfficialRow, OrganProfile, RemovedOfficial, UserRow
 
 # Invite codes: 8 of 32 symbols (no I/O/0/1, which people misread) = 40 bits, single use, expiring.
@@ -30,6 +31,17 @@ JOIN_WINDOW = timedelta(minutes=10)
 def normalize_code(text: str) -> str:
     """What a person typed (「abcd efgh」, 「ABCD-EFGH」, full-width 「ＡＢＣＤ」) as a code to look up."""
     return re.sub(r"[\s\-_]", "", unicodedata.normalize("NFKC", text)).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class HolderRow:
+    """An official bound to an organ of the county (/people): since when, and their latest answer there."""
+
+    tg_id: int
+    name: str
+    organ: str
+    joined_at: datetime
+    last_answer_at: datetime | None  # None: nothing answered for this organ yet
 
 
 _USER = select(User.__table__).where(User.__table__.c.id == bindparam("tg_id"))
@@ -179,6 +191,23 @@ class PeopleStore(StoreBase):
                 .order_by(Organ.name, User.name, User.id)
             )
             return [OfficialRow(tg_id, name, county, organ) for tg_id, name, organ in rows]
+
+    def organ_holders(self, county: str) -> list[HolderRow]:
+        """Who holds each organ of the county: one row per (official, organ) binding, by organ then
+        the order they joined, with when they joined and their latest accepted answer on its reports."""
+        latest = (select(func.max(AnswerLog.at)).join(Report, Report.id == AnswerLog.report_id)
+                  .where(AnswerLog.user_id == OrganOfficial.user_id, Report.organ_id == OrganOfficial.organ_id)
+                  .correlate(OrganOfficial).scalar_subquery())
+        with self._read() as s:
+            rows = s.execute(
+                select(User.id, User.name, Organ.name, OrganOfficial.joined_at, latest)
+                .join(OrganOfficial, OrganOfficial.user_id == User.id)
+                .join(Organ, Organ.id == OrganOfficial.organ_id)
+                .where(Organ.county == county)
+                .order_by(Organ.name, OrganOfficial.joined_at, User.id)
+            )
+            return [HolderRow(tg_id, name, organ, joined, utc(last) if last is not None else None)
+                    for tg_id, name, organ, joined, last in rows]
 
     def organ_profile(self, county: str, organ: str) -> OrganProfile:
         """The organ's level and contact as known so far (all None for an organ not registered)."""

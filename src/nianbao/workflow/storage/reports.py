@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from .base import StoreBase, ensure_user, organ_named, raise_why_not_written, report_query, report_row, utc
 from .errors import NotOwner, ReportExists, ReportNotFound
-from .models import AnswerLog, Organ, Report, Status, User
+from .models import AnswerLog, Organ, Report, ReviewAction, ReviewEvent, Status, User
 from .rows import AnswerRow, LogEntry, ReportRow
 
 EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -41,6 +42,17 @@ _SEEN_UPDATE = (
     update(User.__table__).where(User.__table__.c.id == bindparam("user_id"))
     .values(last_update_id=bindparam("update_id"))
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSummary:
+    """What a county's overview shows of one report's review: the last submission, the approval, and
+    who made the last decision (approve or return; their name as last seen, else None)."""
+
+    submitted: datetime | None = None
+    approved: datetime | None = None
+    reviewer_id: int | None = None
+    reviewer_name: str | None = None
 
 
 class ReportStore(StoreBase):
@@ -183,6 +195,36 @@ class ReportStore(StoreBase):
             rows = s.scalars(select(AnswerLog).where(AnswerLog.report_id == report_id).order_by(AnswerLog.id))
             return [AnswerRow(r.id, r.report_id, r.user_id, r.at, r.step, r.raw, r.value_json, r.version)
                     for r in rows]
+
+
+    # ---- a county's overview (read only) ----------------------------------------------------------
+
+    def organ_levels(self, county: str) -> dict[str, str | None]:
+        """Every organ of the county → its stored level (report.model.OrganLevel; None: not known)."""
+        with self._read() as s:
+            return dict(s.execute(select(Organ.name, Organ.level).where(Organ.county == county)).all())
+
+    def review_summaries(self, county: str, year: int) -> dict[int, ReviewSummary]:
+        """Report id → its ReviewSummary, for the county's reports of ``year`` that went to review
+        (one query, however many reports)."""
+        query = (select(ReviewEvent.report_id, ReviewEvent.action, ReviewEvent.at, ReviewEvent.actor_id, User.name)
+                 .join(Report, Report.id == ReviewEvent.report_id)
+                 .join(Organ, Organ.id == Report.organ_id)
+                 .outerjoin(User, User.id == ReviewEvent.actor_id)
+                 .where(Organ.county == county, Report.year == year,
+                        ReviewEvent.action != ReviewAction.COMMENT.value)
+                 .order_by(ReviewEvent.report_id, ReviewEvent.at, ReviewEvent.id))
+        found: dict[int, ReviewSummary] = {}
+        with self._read() as s:
+            for report_id, action, at, actor, name in s.execute(query):
+                seen = found.get(report_id, ReviewSummary())
+                if action == ReviewAction.SUBMIT.value:
+                    seen = ReviewSummary(at, None, seen.reviewer_id, seen.reviewer_name)
+                else:  # approve or return: the latest decision names the reviewer
+                    approved = at if action == ReviewAction.APPROVE.value else None
+                    seen = ReviewSummary(seen.submitted, approved, actor, name or None)
+                found[report_id] = seen
+        return found
 
 
 def _progress(done: int | None, total: int | None) -> tuple[int, int] | None:

@@ -1,7 +1,7 @@
 """The bot's persistence API: ``Store.open(url)`` connects and creates or migrates the schema.
 
 Sync by design (the bot calls it from a worker thread or directly). The methods live in one module
-per area (people, reports, review, county); every one is its own transaction and returns frozen
+per area (people, reports, review, county, reminders); every one is its own transaction and returns frozen
 snapshots, never live ORM objects.
 """
 
@@ -14,11 +14,12 @@ from .engine import make_engine
 from .migrate import UPGRADES, Step, migrate
 from .people import PeopleStore
 from .queues import QueueStore
+from .reminders import ReminderStore
 from .reports import ReportStore
 from .review import ReviewStore
 
 
-class Store(PeopleStore, ReportStore, ReviewStore, CountyStore, QueueStore):
+class Store(PeopleStore, ReportStore, ReviewStore, CountyStore, QueueStore, ReminderStore):
     @classmethod
     def open(cls, url: str, *, upgrades: Sequence[Step] = UPGRADES) -> Store:
         """Connect, create or migrate the schema, and return a ready store."""
