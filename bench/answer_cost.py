@@ -69,7 +69,7 @@ def measure(store: Store, cached: bool, rounds: int, first_id: int) -> list[floa
             started = time.process_time()
             with store.unit_of_work():
                 if line.startswith("#"):
-                    svc.drafting.press(who, report_token(store.active_report(who.tg_id)), line[1:])
+                    svc.drafting.press(who, report_token(store.active_report(who.person_id)), line[1:])
                 else:
                     svc.drafting.text(who, line)
             timings[i].append((time.process_time() - started) * 1000)

@@ -327,7 +327,7 @@ class Stalled(Exception):
 @dataclass
 class Official:
     fake: FakeTelegram
-    tg_id: int
+    person_id: int
     code: str
     ref: Reference
     name: str = "张三"
@@ -342,10 +342,10 @@ class Official:
 
     @property
     def user(self):
-        return self.fake.user(self.tg_id, self.name)
+        return self.fake.user(self.person_id, self.name)
 
     def seen(self) -> list[SentItem]:
-        return self.fake.sent(self.tg_id)
+        return self.fake.sent(self.person_id)
 
     async def run(self, *, patience: float = 60.0, late_after: float = 5.0) -> None:
         """/join, then each answer once the reply to the previous one is there; ends at the .docx.
@@ -393,10 +393,10 @@ class Official:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 got = [(item.kind, (item.text or item.filename or "")[:40]) for item in items[before:]]
-                raise Stalled(f"official {self.tg_id}: no reply to action {i} {self.actions[i][:30]!r} within "
+                raise Stalled(f"official {self.person_id}: no reply to action {i} {self.actions[i][:30]!r} within "
                               f"{patience} s (wanted {want[:40]!r}); got since: {got}")
             try:
-                await world.output_to(self.tg_id, len(items), remaining)
+                await world.output_to(self.person_id, len(items), remaining)
             except TimeoutError:
                 pass
 
@@ -477,7 +477,7 @@ def check_outcome(url: str, officials: list[Official]) -> Outcome:
     try:
         by_organ = {o.ref.organ: o for o in officials}
         for official in officials:
-            ref, who = official.ref, official.tg_id
+            ref, who = official.ref, official.person_id
             rows = store.reports_of(who)
             if len(rows) != 1:
                 out.problems.append(f"official {who}: {len(rows)} reports, wanted 1")
@@ -527,7 +527,7 @@ def check_outcome(url: str, officials: list[Official]) -> Outcome:
 
 
 def _check_seen(official: Official, out: Outcome) -> list[str]:
-    ref, who, problems = official.ref, official.tg_id, []
+    ref, who, problems = official.ref, official.person_id, []
     items = official.seen()
     seen = [DOCUMENT if item.kind == "document" else (item.text or "") for item in items if
             item.kind in ("message", "document")]

@@ -37,7 +37,7 @@ async def test_whoami_tells_anyone_their_telegram_id(bot, fake_tg):
     stranger = fake_tg.user(424242, "路人")
     await stranger.send("/whoami")
     [reply] = await stranger.wait_reply(1)
-    assert reply.text == say("bot.whoami", id=424242) and "424242" in reply.text
+    assert reply.text == say("bot.whoami", id=424242, telegram=[424242]) and "424242" in reply.text
 
 
 async def test_menu_is_set_in_chinese(bot, fake_tg):

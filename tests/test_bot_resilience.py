@@ -24,8 +24,8 @@ HATU = script_answers("hatu-2024.script")  # as typed after /join: the invite to
 CONTACT = "托里县哈图镇人民政府院内，0901-3651234"
 
 
-def stored_step(store: Store, tg_id: int) -> str:
-    return json.loads(store.active_report(tg_id).interview_json)["step"]
+def stored_step(store: Store, person_id: int) -> str:
+    return json.loads(store.active_report(person_id).interview_json)["step"]
 
 
 @pytest.fixture

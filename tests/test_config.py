@@ -2,6 +2,7 @@
 
 import json
 import tomllib
+import typing
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -44,6 +45,9 @@ def _model_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
     keys = set()
     for name, field in model.model_fields.items():
         annotation = field.annotation
+        models = [a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if len(models) == 1:  # an optional section (telegram: only the web front end may run without it)
+            annotation = models[0]
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             keys |= _model_keys(annotation, f"{prefix}{name}.")
         else:

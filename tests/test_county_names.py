@@ -33,7 +33,7 @@ def test_other_words_are_no_county(word):
 async def test_grant_admin_with_a_two_character_county_end_to_end(bot, fake_tg):
     boss = fake_tg.user(SUPER, "省管理员")
     got = texts(await ask(boss, "/grant_admin 30 沛县"))
-    assert got == say("admin.granted", tg_id="30", county="沛县", role=say("admin.role_admin"), fresh=True)
+    assert got == say("admin.granted", person_id="30", county="沛县", role=say("admin.role_admin"), fresh=True)
 
     # the new admin of 沛县 invites a township; its official drafts with 沛县 as the county
     admin = fake_tg.user(30, "县管理员")

@@ -142,11 +142,11 @@ def test_config_and_county_settings():
 # ---- sending, durably ----------------------------------------------------------------------------
 
 
-def join(store: Store, tg_id: int, organ: str, county: str = TUOLI, now: datetime | None = None) -> None:
+def join(store: Store, person_id: int, organ: str, county: str = TUOLI, now: datetime | None = None) -> None:
     now = now or datetime(2025, 1, 5, tzinfo=UTC)
-    store.upsert_user(tg_id, f"填报人{tg_id}", now)
+    store.upsert_user(person_id, f"填报人{person_id}", now)
     code = store.create_invite(county, organ, by=ADMIN, ttl=timedelta(hours=72), now=now)
-    store.redeem_invite(code, tg_id, now)
+    store.redeem_invite(code, person_id, now)
 
 
 def make_county(store: Store, county: str = TUOLI, organs: dict = ORGANS) -> None:
@@ -219,8 +219,9 @@ def test_remind_still_picks_the_same_officials(store):
 
     make_county(store)
     cfg = config(counties={TUOLI: {"admins": [ADMIN]}})
+    store.upsert_user(ADMIN, "")  # the config's admin has written to the bot: a person with that Telegram id
     outs = Admin(store, cfg, lambda: at(7)).remind(identify(store, cfg, ADMIN, ""), ["2024"])
-    assert sorted(o.chat_id for o in outs[:-1]) == sorted(REMINDED)
+    assert sorted(o.to for o in outs[:-1]) == sorted(REMINDED)
     assert outs[-1].text == say("admin.reminded", count=3, county=TUOLI, year=2024)
 
 

@@ -140,7 +140,7 @@ async def test_revoke_invite_in_its_county_only_and_audited(bot, fake_tg):
     used = await invite_code(admin_a, "库普乡人民政府")
     await ask(fake_tg.user(802), f"/join {used}")
     assert texts(await ask(admin_a, f"/revoke_invite {used}")) == say(
-        "admin.invite_was_used", organ="托里县库普乡人民政府", tg_id=802)
+        "admin.invite_was_used", organ="托里县库普乡人民政府", person_id=802)
     [revoked] = audit(bot.store, TUOLI, AdminAction.REVOKE_INVITE)
     assert (revoked.actor_id, revoked.subject) == (ADMIN_A, HATU)
     assert [(e.actor_id, e.subject) for e in audit(bot.store, YUMIN, AdminAction.REVOKE_INVITE)] == [
@@ -163,7 +163,7 @@ async def test_remove_reviewer_in_scope_only_audited_and_forgotten_by_every_work
         assert texts(await ask(admin_a, f"/remove_reviewer {REVIEWER_B} {YUMIN}")) == say(
             "admin.not_your_county", county=YUMIN, counties=[TUOLI])
         assert texts(await ask(admin_a, f"/remove_reviewer {REVIEWER_B}")) == say(
-            "admin.not_holding", tg_id=REVIEWER_B, county=TUOLI, role=say("admin.role_reviewer"))
+            "admin.not_holding", person_id=REVIEWER_B, county=TUOLI, role=say("admin.role_reviewer"))
         assert bot.store.roles_of(REVIEWER_B) == [(YUMIN, Role.REVIEWER)]
         for bad in ("/remove_reviewer", "/remove_reviewer abc", "/remove_reviewer 11 12", "/remove_reviewer 11 托里县 x"):
             assert texts(await ask(admin_a, bad)) == say("admin.remove_reviewer_usage"), bad
@@ -171,7 +171,7 @@ async def test_remove_reviewer_in_scope_only_audited_and_forgotten_by_every_work
 
         got = await settled(fake_tg, admin_a.send(f"/remove_reviewer {REVIEWER_A}"))
         assert texts(i for i in got if i.chat_id == ADMIN_A) == say(
-            "admin.reviewer_removed", who=say("admin.person", name="", tg_id=REVIEWER_A, config=False), county=TUOLI)
+            "admin.reviewer_removed", who=say("admin.person", name="", person_id=REVIEWER_A, config=False), county=TUOLI)
         assert texts(i for i in got if i.chat_id == REVIEWER_A) == say(
             "admin.you_were_removed", county=TUOLI, role=say("admin.role_reviewer"))
         assert bot.store.roles_of(REVIEWER_A) == []
@@ -206,14 +206,14 @@ async def test_a_removed_officials_draft_stays_with_the_organ_and_its_next_offic
     assert texts(await ask(admin_b, f"/remove_official 901 {TUOLI}")) == say(
         "admin.not_your_county", county=TUOLI, counties=[YUMIN])
     assert texts(await ask(admin_b, "/remove_official 901")) == say(
-        "admin.not_holding", tg_id=901, county=YUMIN, role=say("admin.role_official"))
+        "admin.not_holding", person_id=901, county=YUMIN, role=say("admin.role_official"))
     assert bot.store.roles_of(901) == [(TUOLI, Role.OFFICIAL)]
     for bad in ("/remove_official", "/remove_official 张三"):
         assert texts(await ask(admin_a, bad)) == say("admin.remove_official_usage"), bad
 
     got = await settled(fake_tg, admin_a.send("/remove_official 901"))
     said = texts(i for i in got if i.chat_id == ADMIN_A)
-    assert said == say("admin.official_removed", who=say("admin.person", name="张三", tg_id=901, config=False),
+    assert said == say("admin.official_removed", who=say("admin.person", name="张三", person_id=901, config=False),
                        county=TUOLI, organs=(HATU,), reports=1, handed=0)
     assert "下一位填报人" in said
     assert texts(i for i in got if i.chat_id == 901) == say(

@@ -110,6 +110,8 @@ async def test_thirty_organs_from_an_xlsx_get_thirty_codes_a_sheet_and_a_table_a
     assert store.organ_profile(TUOLI, TUOLI + "哈图镇人民政府").level == "town"
     phoned = [row for row in rows if row[3]]
     assert store.organ_profile(TUOLI, TUOLI + phoned[0][0]).phone == phoned[0][3]
+    contacts = store.organ_contacts(TUOLI)  # the 联系人 too: /people lists them beside who has not joined
+    assert len(contacts) == 30 and contacts[TUOLI + rows[0][0]] == (rows[0][2], rows[0][3])
     events = [e for e in store.admin_events(TUOLI) if e.action is AdminAction.INVITE]
     assert len(events) == 30 and {e.actor_id for e in events} == {ADMIN_A}
     assert not any(code in (e.subject + (e.detail or "")) for e in store.admin_events(TUOLI) for code in invites.values())

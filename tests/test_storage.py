@@ -201,7 +201,7 @@ def test_in_memory_database_is_shared_across_threads():
 
 def test_upsert_user_creates_then_renames(store):
     created = store.upsert_user(OFFICIAL, "张三", T0)
-    assert (created.tg_id, created.name, created.created_at, created.active_report_id) == (OFFICIAL, "张三", T0, None)
+    assert (created.person_id, created.name, created.created_at, created.active_report_id) == (OFFICIAL, "张三", T0, None)
     assert store.upsert_user(OFFICIAL, "张三", T0 + timedelta(days=1)) == created
     renamed = store.upsert_user(OFFICIAL, "张三丰", T0 + timedelta(days=1))
     assert renamed.name == "张三丰" and renamed.created_at == T0
@@ -224,7 +224,7 @@ def test_grant_revoke_roles_and_members(store):
     assert store.grant(ADMIN, COUNTY, "admin", by=None, now=T0) is False
     store.grant(ADMIN, OTHER_COUNTY, Role.REVIEWER, by=7, now=T0)
     assert store.roles_of(ADMIN) == [(COUNTY, Role.ADMIN), (OTHER_COUNTY, Role.REVIEWER)]
-    assert [u.tg_id for u in store.members(COUNTY, Role.ADMIN)] == [ADMIN]
+    assert [u.person_id for u in store.members(COUNTY, Role.ADMIN)] == [ADMIN]
     assert store.members(OTHER_COUNTY, Role.ADMIN) == []
     assert store.revoke(ADMIN, COUNTY, Role.ADMIN) is True
     assert store.revoke(ADMIN, COUNTY, Role.ADMIN) is False
@@ -250,7 +250,7 @@ def test_invite_code_shape_and_redeem(store):
     assert store.organs_of(OFFICIAL) == [(COUNTY, HATU)]
     assert store.organs_in_county(COUNTY) == [HATU]
     [official] = store.officials_in_county(COUNTY)
-    assert (official.tg_id, official.county, official.organ) == (OFFICIAL, COUNTY, HATU)
+    assert (official.person_id, official.county, official.organ) == (OFFICIAL, COUNTY, HATU)
 
 
 def test_invite_is_single_use(store):

@@ -254,6 +254,7 @@ COMMANDS: tuple[Command, ...] = (
     _lazy("diff", "nianbao.importing.diff_command"),
     _lazy("chat", "nianbao.console"),
     _lazy("run", "nianbao.bot.run"),
+    _lazy("web", "nianbao.web.run"),
     _lazy("admin", "nianbao.admin_cli"),
 )
 

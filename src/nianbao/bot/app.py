@@ -14,9 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from concurrent.futures import ThreadPoolExecutor
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -27,79 +26,55 @@ from telegram.ext import Application, ContextTypes
 from ..text import say
 from ..workflow.config import Config
 from ..workflow.drafting import utc_now
-from ..runtime.leases import Leases
-from ..runtime.notify import Notifications
-from ..workflow.router import Router
-from ..runtime.sender import Sender
+from ..runtime.pipeline import Pipeline
 from .startup import introduce
 from ..workflow.reminders import run_due
-from ..workflow.services import Services
 from ..workflow.storage import Store
 from .telegram_channel import CHANNEL, ALLOWED_UPDATES, TelegramOutput, build_bot, parser, poll, webhook_app
-from ..runtime.worker import Worker
 
 log = logging.getLogger(__name__)
 
 MENU = ("start", "new", "drafts", "status", "review", "back", "edit", "help", "submit", "history", "export",
-        "cancel", "whoami")
+        "cancel", "whoami", "web")
 POLLER_LEASE = "telegram:getUpdates"
 POLLER_RETRY_S = 1.0
-STOP_GRACE_S = 5.0
-# Chats processed / delivered at once by one process. With PostgreSQL each costs pooled connections
-# (storage/engine.py sizes the pool for these) and threads (THREADS, below).
-WORKER_SLOTS, SENDER_SLOTS = 8, 8
-# Database calls, lease waits and slow jobs (renders) run in threads: asyncio's default of
-# cpu + 4 threads (6 here) let a few renders starve every chat's queries.
-THREADS = 32
 # How often PTB's JobQueue looks for due reminders (workflow/reminders.py); it also looks once at start,
 # so what fell due while the bot was down goes out then.
 REMINDERS_EVERY_S = 60.0
 
 
-class BotProcess:
+class BotProcess(Pipeline):
+    """The Telegram front end on the pipeline (runtime/pipeline.py); ``web``: the web front end beside
+    it, in the same process (``nianbao run --web``)."""
+
     def __init__(self, config: Config, store: Store, *, clock: Callable[[], datetime] = utc_now,
-                 poll_timeout: int = 30) -> None:
-        self.config, self.store = config, store
+                 poll_timeout: int = 30, web: bool = False) -> None:
+        super().__init__(config, store, clock=clock)
         self.poll_timeout = poll_timeout
-        self.services = Services(store, config, clock)
-        self.leases = Leases(store.engine)
         self.bot = build_bot(config)
-        self.inbox_wake, self.outbox_wake = asyncio.Event(), asyncio.Event()
-        shared = not store.is_sqlite
-        self.worker = Worker(self.services, Router(self.services), {}, slots=WORKER_SLOTS if shared else 4,
-                             wake=self.inbox_wake, delivered=self._to_sender)
-        self.sender = Sender(self.services, self.leases, {CHANNEL: TelegramOutput(self.bot)},
-                             slots=SENDER_SLOTS, wake=self.outbox_wake)
-        self.notifications = Notifications(store, {"nianbao_inbox": self.inbox_wake,
-                                                   "nianbao_outbox": self.outbox_wake})
-        self._tasks: list[asyncio.Task] = []
-        self._runner: web.AppRunner | None = None
+        self.sender.outputs[CHANNEL] = TelegramOutput(self.bot)  # the parser needs the bot's id (start)
+        self._runner = None  # the webhook's aiohttp runner
         # Only for its JobQueue (the reminders): updates come in through receive(), not PTB's handlers.
         self.application = Application.builder().bot(self.bot).updater(None).build()
+        self.web_front = None
+        if web:
+            from ..web.front import WebFrontEnd
 
-    async def receive(self, items: Sequence[tuple[str, str, str, str]]) -> None:
-        """Commit updates to the inbox (then the channel may consider them delivered)."""
-        if await self.services.call(self.store.receive, items):
-            self.worker.offer({chat_key for _, _, chat_key, _ in items})
-
-    def _to_sender(self, lanes: set[str]) -> None:
-        self.sender.offer(lanes)
+            self.web_front = WebFrontEnd(self)
 
     async def start(self, stop: asyncio.Event) -> None:
-        asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="nianbao"))
         # getMe: the bot's id and username (waited for while the Bot API cannot be reached)
         await introduce(self.bot, self.config.telegram.startup_wait_s, urlsplit(self.config.telegram.base_url).netloc)
         self.worker.router.bot_username = self.bot.username
         self.worker.parsers[CHANNEL] = parser(self.bot.id)
         await self.bot.set_my_commands([BotCommand(name, say(f"bot.menu_{name}")) for name in MENU])
-        self.notifications.start(asyncio.get_running_loop())
-        self._tasks = [asyncio.create_task(self.worker.run(stop), name="worker"),
-                       asyncio.create_task(self.sender.run(stop), name="sender")]
+        self.start_loops(stop)
+        if self.web_front is not None:
+            await self.web_front.start()
         if self.config.telegram.mode == "webhook":
             await self._start_webhook()
         else:
-            self._tasks.append(asyncio.create_task(self._poll_when_leader(stop), name="poller"))
+            self.add_task(asyncio.create_task(self._poll_when_leader(stop), name="poller"))
         jobs = self.application.job_queue
         # Once right at start (what fell due while the bot was down), then every REMINDERS_EVERY_S; a
         # tick late because the loop was busy still runs (once). APScheduler's per-run INFO lines are kept out.
@@ -150,23 +125,20 @@ class BotProcess:
         """After ``stop`` was set: let the loops finish what they hold (a unit of work, a send)."""
         with contextlib.suppress(Exception):
             await self.application.job_queue.stop()  # a reminders run under way finishes first
-        done, pending = await asyncio.wait(self._tasks, timeout=STOP_GRACE_S) if self._tasks else (set(), set())
-        for task in pending:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self.web_front is not None:
+            await self.web_front.stop()
+        await self.stop_loops()
         if self._runner is not None:
             await self._runner.cleanup()
-        self.notifications.stop()
         with contextlib.suppress(Exception):
             await self.bot.shutdown()
-        self.services.close()  # the rendering processes
+        self.close()  # the rendering processes
 
 
-async def serve(config: Config, store: Store, stop: asyncio.Event, *, poll_timeout: int = 30) -> None:
-    """Run until ``stop`` is set."""
-    process = BotProcess(config, store, poll_timeout=poll_timeout)
+async def serve(config: Config, store: Store, stop: asyncio.Event, *, poll_timeout: int = 30,
+                web: bool = False) -> None:
+    """Run until ``stop`` is set (``web``: the web front end too)."""
+    process = BotProcess(config, store, poll_timeout=poll_timeout, web=web)
     try:
         await process.start(stop)
         # Everything loaded so far (modules, templates, the catalogue's machine) lives as long as the

@@ -1,4 +1,5 @@
-"""`nianbao run`: start the Telegram bot (long polling, or webhook with --webhook URL).
+"""`nianbao run`: start the Telegram bot (long polling, or webhook with --webhook URL); ``--web``: the web
+front end beside it, in the same process.
 
 ``--workers N`` (PostgreSQL only) starts N worker processes and keeps them running: a worker that
 dies is started again, and all of them die with this supervisor, however it dies. A process
@@ -9,7 +10,7 @@ need nothing from each other but the database.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import functools
 import os
 import signal
 import subprocess
@@ -18,10 +19,8 @@ import time
 from pathlib import Path
 
 from ..text import say
-from ..runtime import logs
-from ..workflow import opening
+from ..runtime.serving import serve_until_signal
 from ..workflow.config import ConfigError, load_config
-from ..runtime.leases import DatabaseInUse, SingleProcessLock
 from ..workflow.lifeline import die_with_parent
 
 RESTART_DELAY_S = 1.0
@@ -30,6 +29,8 @@ RESTART_DELAY_S = 1.0
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=None, help="config TOML (default: $NIANBAO_CONFIG or ./config.toml)")
     parser.add_argument("--webhook", metavar="URL", default=None, help="webhook mode at this public HTTPS URL")
+    parser.add_argument("--web", action="store_true",
+                        help="the web front end too, in the same process (config [web]; see nianbao web)")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="worker processes on one PostgreSQL database (default 1)")
     parser.add_argument("--poll-timeout", type=int, default=30, help=argparse.SUPPRESS)
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if args.child_of is not None:
         die_with_parent(args.child_of)
     try:
-        config = load_config(args.config, webhook_url=args.webhook)
+        config = load_config(args.config, webhook_url=args.webhook, web=args.web)
     except ConfigError as err:
         print(str(err), file=sys.stderr)
         return 2
@@ -51,41 +52,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.workers > 1:
         return supervise(args)
-    logs.install(config.logging.level, logs.secrets_of(config))
-    single = SingleProcessLock(config.database.url)
-    try:
-        opening.prepare_sqlite_folder(config.database.url)
-        try:
-            single.acquire()
-        except OSError:
-            raise opening.StartupError(say("startup.db_read_only", path=str(opening.sqlite_path(config.database.url)))) from None
-        store = opening.open_store(config.database.url)
-    except DatabaseInUse as busy:
-        print(say("bot.database_in_use", path=str(busy)), file=sys.stderr)
-        return 2
-    except opening.StartupError as failure:
-        single.release()
-        print(str(failure), file=sys.stderr)
-        return 2
-    try:
-        asyncio.run(_serve_until_signal(config, store, args.poll_timeout))
-    except opening.StartupError as failure:
-        print(str(failure), file=sys.stderr)
-        return 2
-    finally:
-        store.close()
-        single.release()
-    return 0
+    return serve_until_signal(config, functools.partial(_serve, poll_timeout=args.poll_timeout, web=args.web))
 
 
-async def _serve_until_signal(config, store, poll_timeout: int) -> None:
+async def _serve(config, store, stop, *, poll_timeout: int, web: bool) -> None:
     from .app import serve
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await serve(config, store, stop, poll_timeout=poll_timeout)
+    await serve(config, store, stop, poll_timeout=poll_timeout, web=web)
 
 
 def supervise(args: argparse.Namespace) -> int:
@@ -96,6 +69,8 @@ def supervise(args: argparse.Namespace) -> int:
         command += ["--config", str(args.config)]
     if args.webhook is not None:
         command += ["--webhook", args.webhook]
+    if args.web:
+        command += ["--web"]
     stopping = False
 
     def stop(*_):

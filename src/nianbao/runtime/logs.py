@@ -5,7 +5,8 @@ python-telegram-bot logs every Bot API call with its parameters and return value
 its URLs, users' messages in the updates), aiohttp logs URLs. So one filter on the root handler sees
 every record, whoever logged it: it formats the record once, redacts, and passes on the plain result.
 
-- known secrets (the bot token and its secret half, the webhook secret, the database password) are
+- known secrets (the bot token and its secret half, the webhook secret, the web secret, the database
+  password) are
   replaced wherever they appear;
 - anything shaped like an invite code is replaced;
 - the payload of a library's Bot API call (PTB's 「with parameters `…`」「return value `…`」 parts) and
@@ -70,10 +71,14 @@ class Redactor(logging.Filter):
 
 def secrets_of(config) -> list[str]:
     """Everything in the config that must never be logged."""
-    token = config.telegram.token.get_secret_value()
-    found = [token, token.partition(":")[2]]
-    if config.telegram.webhook_secret is not None:
-        found.append(config.telegram.webhook_secret.get_secret_value())
+    found = []
+    if config.telegram is not None:  # None: only the web front end runs
+        token = config.telegram.token.get_secret_value()
+        found += [token, token.partition(":")[2]]
+        if config.telegram.webhook_secret is not None:
+            found.append(config.telegram.webhook_secret.get_secret_value())
+    if config.web.secret is not None:
+        found.append(config.web.secret.get_secret_value())
     from sqlalchemy.engine import make_url  # only here: logging needs no database otherwise
 
     password = make_url(config.database.url).password

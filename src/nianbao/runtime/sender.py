@@ -109,8 +109,9 @@ class Sender(Drainer):
             if entry.kind == MESSAGE and not never.chat_gone and not p.get("apology"):
                 # The person is there but this message was refused: never leave them without the
                 # question — an apology and the current question take its place.
-                outs = await call(self.svc.apology, chat_id)
-                effects = effects_of([replace(out, chat_id=None, tag=APOLOGY) for out in outs], channel, chat_id)
+                outs = await call(self.svc.apology, channel, chat_id)
+                effects = effects_of([replace(out, chat_id=None, channel=None, to=None, tag=APOLOGY)
+                                      for out in outs], channel, chat_id)
                 await call(store.finish_job, entry, effects, now())
                 return CHANGED
             await call(store.delivered, entry.id, now(), never.reason)
@@ -137,7 +138,7 @@ class Sender(Drainer):
             log.error("job %s failed: %s", name, type(err).__name__, exc_info=err)
             produced = [Out(say(self.svc.job_failure(name)))]
         # A job speaks only in its own lane: its results stand where it stood.
-        effects = effects_of([replace(out, chat_id=None) for out in produced], channel, chat_id)
+        effects = effects_of([replace(out, chat_id=None, channel=None, to=None) for out in produced], channel, chat_id)
         await self.svc.call(self.svc.store.finish_job, entry, effects, now())
 
 

@@ -10,7 +10,7 @@ from .storage import Role, Store
 
 @dataclass(frozen=True)
 class Identity:
-    tg_id: int
+    person_id: int   # the person's own id (users.id), whichever channel they write from
     name: str
     is_super: bool = False
     admin_of: frozenset[str] = field(default_factory=frozenset)      # counties this user administers
@@ -33,15 +33,29 @@ class Identity:
         return county is not None and (self.is_super or county in self.admin_of or county in self.reviewer_of)
 
 
-def identify(store: Store, config: Config, tg_id: int, name: str) -> Identity:
-    roles = store.roles_of(tg_id)
+def identify(store: Store, config: Config, person_id: int, name: str) -> Identity:
+    roles = store.roles_of(person_id)
+    telegram = store.telegram_ids(person_id)  # the config names admins by their Telegram ids
     admin_of = {county for county, role in roles if role == Role.ADMIN}
-    admin_of |= {county for county, settings in config.counties.items() if tg_id in settings.admins}
+    admin_of |= {county for county, settings in config.counties.items() if any(t in settings.admins for t in telegram)}
     return Identity(
-        tg_id=tg_id,
+        person_id=person_id,
         name=name,
-        is_super=config.is_super_admin(tg_id),
+        is_super=any(config.is_super_admin(t) for t in telegram),
         admin_of=frozenset(admin_of),
         reviewer_of=frozenset(county for county, role in roles if role == Role.REVIEWER),
         official_of=frozenset(county for county, role in roles if role == Role.OFFICIAL),
     )
+
+
+def county_admin_outs(store: Store, config: Config, county: str, text: str) -> list:
+    """``text`` to each admin of the county, once each: those appointed in chat (people) wherever they
+    are reached, and those the config names by Telegram id who are no appointed admin too."""
+    from .drafting import Out
+
+    people = [user.person_id for user in store.members(county, Role.ADMIN)]
+    reached = {t for person in people for t in store.telegram_ids(person)}
+    settings = config.county(county)
+    configured = sorted(t for t in (settings.admins if settings else ()) if t not in reached)
+    return [*(Out(text, to=person) for person in sorted(people)),
+            *(Out(text, chat_id=t, channel="telegram") for t in configured)]

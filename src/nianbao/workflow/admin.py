@@ -88,10 +88,10 @@ class Admin:
             return [Out(say("admin.super_only"))]
         if len(words) != 2 or not _TG_ID.match(words[0]) or not _COUNTY_WORD.match(words[1]):
             return [Out(say("admin.grant_admin_usage"))]
-        fresh = self.store.grant(int(words[0]), words[1], Role.ADMIN, by=who.tg_id, now=self.clock())
+        fresh = self.store.grant(int(words[0]), words[1], Role.ADMIN, by=who.person_id, now=self.clock())
         if fresh:
-            self.store.audit(words[1], who.tg_id, AdminAction.GRANT_ADMIN, words[0], now=self.clock())
-        return [Out(say("admin.granted", tg_id=words[0], county=words[1], role=say("admin.role_admin"), fresh=fresh))]
+            self.store.audit(words[1], who.person_id, AdminAction.GRANT_ADMIN, words[0], now=self.clock())
+        return [Out(say("admin.granted", person_id=words[0], county=words[1], role=say("admin.role_admin"), fresh=fresh))]
 
     def grant_reviewer(self, who: Identity, words: list[str]) -> list[Out]:
         """/grant_reviewer <Telegram id> [县名]."""
@@ -100,10 +100,10 @@ class Admin:
             return refused
         if len(rest) != 1 or not _TG_ID.match(rest[0]):
             return [Out(say("admin.grant_reviewer_usage"))]
-        fresh = self.store.grant(int(rest[0]), county, Role.REVIEWER, by=who.tg_id, now=self.clock())
+        fresh = self.store.grant(int(rest[0]), county, Role.REVIEWER, by=who.person_id, now=self.clock())
         if fresh:
-            self.store.audit(county, who.tg_id, AdminAction.GRANT_REVIEWER, rest[0], now=self.clock())
-        return [Out(say("admin.granted", tg_id=rest[0], county=county, role=say("admin.role_reviewer"), fresh=fresh))]
+            self.store.audit(county, who.person_id, AdminAction.GRANT_REVIEWER, rest[0], now=self.clock())
+        return [Out(say("admin.granted", person_id=rest[0], county=county, role=say("admin.role_reviewer"), fresh=fresh))]
 
     def invite(self, who: Identity, words: list[str], body: str = "") -> list[Out]:
         """/invite 哈图镇人民政府 [县名]: a one-time code for the official of that organ.
@@ -127,8 +127,8 @@ class Admin:
         ttl = self.config.invites.ttl
         outs = []
         for organ, level, _ in organs:
-            code = self.store.create_invite(county, organ, by=who.tg_id, ttl=ttl, now=self.clock(), level=level)
-            self.store.audit(county, who.tg_id, AdminAction.INVITE, organ, now=self.clock())
+            code = self.store.create_invite(county, organ, by=who.person_id, ttl=ttl, now=self.clock(), level=level)
+            self.store.audit(county, who.person_id, AdminAction.INVITE, organ, now=self.clock())
             outs += [Out(say("admin.invite", organ=organ, hours=self.config.invites.ttl_hours,
                              level=_LEVEL_NAMES.get(level or "", ""))), Out(f"/join {code}")]
         return outs
@@ -141,10 +141,10 @@ class Admin:
         if rest:
             return [Out(say("admin.bind_usage"))]
         try:
-            self.store.bind_review_group(county, chat_id, by=who.tg_id, now=self.clock())
+            self.store.bind_review_group(county, chat_id, by=who.person_id, now=self.clock())
         except GroupTaken as taken:
             return [Out(say("admin.group_taken", county=taken.county))]
-        self.store.audit(county, who.tg_id, AdminAction.BIND_GROUP, chat_id, now=self.clock())
+        self.store.audit(county, who.person_id, AdminAction.BIND_GROUP, chat_id, now=self.clock())
         return [Out(say("admin.group_bound", county=county))]
 
     # ---- prompts and paragraphs ---------------------------------------------------------------
@@ -186,13 +186,13 @@ class Admin:
         if refused:
             return refused
         if not source.strip():
-            self.store.set_pending_edit(county, who.tg_id, json.dumps({"key": key, "await": True}), self.clock())
+            self.store.set_pending_edit(county, who.person_id, json.dumps({"key": key, "await": True}), self.clock())
             return [Out(say("admin.send_text", key=key, variables=sorted(sample_variables(key))), force_reply=True)]
         return self._check(who, county, key, source.strip())
 
     def pending_text(self, who: Identity, text: str) -> list[Out] | None:
         """The admin's reply carrying the text asked for; None when no edit is waiting for text."""
-        pending = self.store.pending_edit(who.tg_id)
+        pending = self.store.pending_edit(who.person_id)
         if pending is None:
             return None
         county, payload = pending
@@ -209,11 +209,11 @@ class Admin:
         except TemplateRejected as rejected:
             problems = rejected.problems
         if problems:  # the corrected text may come as the reply to this message
-            self.store.set_pending_edit(county, who.tg_id, json.dumps({"key": key, "await": True}), self.clock())
+            self.store.set_pending_edit(county, who.person_id, json.dumps({"key": key, "await": True}), self.clock())
             return [Out(say("admin.template_problems", problems=[p.message for p in problems],
                             variables=sorted(variables)), force_reply=True)]
         nonce = secrets.token_hex(4)
-        self.store.set_pending_edit(county, who.tg_id, json.dumps({"key": key, "source": source, "nonce": nonce},
+        self.store.set_pending_edit(county, who.person_id, json.dumps({"key": key, "source": source, "nonce": nonce},
                                                                    ensure_ascii=False), self.clock())
         return [Out(say("admin.preview", key=key, county=county, text=shown),
                     buttons=((f"t{nonce}|save", say("admin.button_save")), (f"t{nonce}|cancel", say("admin.button_cancel"))))]
@@ -224,20 +224,20 @@ class Admin:
         if progress_admin.owns(token):
             return progress_admin.press(self, who, token, button_id)
         match = _EDIT.match(token)
-        pending = self.store.pending_edit(who.tg_id)
+        pending = self.store.pending_edit(who.person_id)
         if match is None or pending is None or button_id not in ("save", "cancel"):
             return None
         county, payload = pending
         data = json.loads(payload)
         if data.get("nonce") != match[1]:
             return None
-        self.store.clear_pending_edit(who.tg_id)
+        self.store.clear_pending_edit(who.person_id)
         if button_id == "cancel":
             return [Out(say("admin.cancelled"))]
         if not who.administers(county):
             return [Out(say("admin.not_your_county", county=county, counties=sorted(who.admin_of)))]
-        self.store.set_override(county, data["key"], data["source"], by=who.tg_id, now=self.clock())
-        self.store.audit(county, who.tg_id, AdminAction.SET_TEXT, data["key"], now=self.clock())
+        self.store.set_override(county, data["key"], data["source"], by=who.person_id, now=self.clock())
+        self.store.audit(county, who.person_id, AdminAction.SET_TEXT, data["key"], now=self.clock())
         return [Out(say("admin.saved", key=data["key"], county=county))]
 
     def reset_template(self, who: Identity, kind: str, words: list[str]) -> list[Out]:
@@ -246,7 +246,7 @@ class Admin:
             return refused
         had = self.store.reset_override(county, key)
         if had:
-            self.store.audit(county, who.tg_id, AdminAction.RESET_TEXT, key, now=self.clock())
+            self.store.audit(county, who.person_id, AdminAction.RESET_TEXT, key, now=self.clock())
         return [Out(say("admin.reset", key=key, county=county, had=had))]
 
     # ---- the county's reports -----------------------------------------------------------------

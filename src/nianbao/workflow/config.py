@@ -16,13 +16,10 @@ from functools import lru_cache
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from jinja2 import TemplateSyntaxError
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -36,10 +33,13 @@ from sqlalchemy.exc import ArgumentError
 from ..dialogs.template_check import TemplateRejected, preview_all
 from ..dialogs.template_vars import editable_keys, key_for, preview_variable_sets
 from ..text import make_environment, say
+from .config_sections import (HttpUrl, ReminderSettings, RenderingSettings, TelegramId, Template, WebSettings,
+                              _Section)
 
 ENV_CONFIG = "NIANBAO_CONFIG"
 ENV_TOKEN = "NIANBAO_TELEGRAM_TOKEN"
 ENV_WEBHOOK_SECRET = "NIANBAO_WEBHOOK_SECRET"
+ENV_WEB_SECRET = "NIANBAO_WEB_SECRET"
 DEFAULT_PATH = Path("config.toml")
 
 _TEMPLATE_ENV = make_environment()  # only to check template syntax at start-up
@@ -47,22 +47,6 @@ _TEMPLATE_ENV = make_environment()  # only to check template syntax at start-up
 
 class ConfigError(Exception):
     """A bad or missing setting; ``str(error)`` is the one line to show, secrets never included."""
-
-
-def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be an http:// or https:// URL")
-    return value
-
-
-HttpUrl = Annotated[str, BeforeValidator(lambda v: _http_url(v) if isinstance(v, str) else v)]
-TelegramId = Annotated[int, Field(strict=True)]  # a quoted "123" is a mistake worth reporting
-Template = Annotated[str, Field(min_length=1, max_length=20_000)]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class TelegramSettings(_Section):
@@ -151,44 +135,6 @@ class ReviewSettings(_Section):
         return date(report_year + 1, month, day)
 
 
-REMINDER_MAX_DAYS = 60   # the earliest reminder: this many days before the deadline
-REMINDER_MAX_COUNT = 10  # reminders per county and year
-
-
-def reminder_days_problem(days: list[int]) -> str | None:
-    """Why these reminder days (days before the deadline) cannot be used, or None."""
-    if not 1 <= len(days) <= REMINDER_MAX_COUNT:
-        return f"must list 1-{REMINDER_MAX_COUNT} days"
-    if any(isinstance(d, bool) or not 1 <= d <= REMINDER_MAX_DAYS for d in days):
-        return f"each must be 1-{REMINDER_MAX_DAYS} days before the deadline"
-    if len(set(days)) != len(days):
-        return "each day only once"
-    return None
-
-
-class ReminderSettings(_Section):
-    """Automatic reminders to the officials whose report is not submitted (workflow/reminders.py):
-    this many days before the deadline, at this hour (Asia/Shanghai). A county's admins may change
-    the days or turn them off in chat (/reminders): theirs win."""
-
-    enabled: bool = True
-    days: list[Annotated[int, Field(strict=True)]] = [15, 7, 3, 1]
-    hour: int = Field(10, ge=0, le=23)
-
-    @field_validator("days")
-    @classmethod
-    def _days(cls, value: list[int]) -> list[int]:
-        problem = reminder_days_problem(value)
-        if problem is not None:
-            raise ValueError(problem)
-        return sorted(value, reverse=True)
-
-
-class RenderingSettings(_Section):
-    # Processes that render .docx files (tens of ms of CPU each) beside the bot; 0 = in the bot itself.
-    workers: int = Field(1, ge=0, le=16)
-
-
 class LoggingSettings(_Section):
     level: Annotated[
         Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
@@ -226,7 +172,7 @@ class CountySettings(_Section):
 
 
 class Config(_Section):
-    telegram: TelegramSettings
+    telegram: TelegramSettings | None = None   # required unless only the web front end runs (load_config)
     database: DatabaseSettings = DatabaseSettings()
     admins: AdminSettings = AdminSettings()
     invites: InviteSettings = InviteSettings()
@@ -234,6 +180,7 @@ class Config(_Section):
     reminders: ReminderSettings = ReminderSettings()
     logging: LoggingSettings = LoggingSettings()
     rendering: RenderingSettings = RenderingSettings()
+    web: WebSettings = WebSettings()
     counties: dict[str, CountySettings] = {}
 
     @field_validator("counties")
@@ -243,8 +190,8 @@ class Config(_Section):
             raise PydanticCustomError("empty_key", "county name must not be empty")
         return counties
 
-    def is_super_admin(self, tg_id: int) -> bool:
-        return tg_id in self.admins.super_admins
+    def is_super_admin(self, person_id: int) -> bool:
+        return person_id in self.admins.super_admins
 
     def county(self, name: str | None) -> CountySettings | None:
         return None if name is None else self.counties.get(name)
@@ -276,13 +223,14 @@ def config_path(path: Path | None = None, env: Mapping[str, str] = os.environ) -
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ, *,
-                webhook_url: str | None = None) -> Config:
+                webhook_url: str | None = None, telegram: bool = True, web: bool = False) -> Config:
     """Read, merge the environment's secrets into, and validate the configuration.
 
     Without any file the configuration comes from defaults and the environment alone (then
     $NIANBAO_TELEGRAM_TOKEN is enough to run in polling mode). ``webhook_url`` (``nianbao run
     --webhook URL``) switches to webhook mode before validation, so a missing secret is reported
-    the same way.
+    the same way. ``telegram``: the Telegram settings are needed (else only when given); ``web``: the
+    web front end runs, so its secret ($NIANBAO_WEB_SECRET or web.secret) is needed.
     """
     path = config_path(path, env)
     source = str(path) if path is not None else say("config.no_file")
@@ -292,11 +240,18 @@ def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ, *
     if webhook_url:
         _set_telegram(data, "mode", "webhook")
         _set_telegram(data, "webhook_url", webhook_url)
+    if telegram and "telegram" not in data:
+        data["telegram"] = {}  # validation names what is missing: telegram.token
+    if env.get(ENV_WEB_SECRET) and isinstance(data.setdefault("web", {}), dict):
+        data["web"]["secret"] = env[ENV_WEB_SECRET]
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
         raise ConfigError(_one_line(source, error)) from None
-    placeholder = _placeholder_in(config)
+    if web and config.web.secret is None:
+        raise ConfigError(say("config.line", source=source, key="web.secret", problem=say("config.missing"),
+                              hint=say("config.hint.web.secret"), reason="", more=0))
+    placeholder = _placeholder_in(config, web)
     if placeholder is not None:
         raise ConfigError(say("config.placeholder", source=source, key=placeholder))
     refused = _refused_template(config, source)
@@ -345,13 +300,16 @@ PLACEHOLDER_WORD = "replace-with"
 PLACEHOLDER_IDS = frozenset({111111111, 222222222})
 
 
-def _placeholder_in(config: Config) -> str | None:
+def _placeholder_in(config: Config, web: bool = False) -> str | None:
     """The first key still holding the example's placeholder, or None."""
     tg = config.telegram
-    if PLACEHOLDER_WORD in tg.token.get_secret_value():
+    if tg is not None and PLACEHOLDER_WORD in tg.token.get_secret_value():
         return "telegram.token"
-    if tg.mode == "webhook" and tg.webhook_secret and PLACEHOLDER_WORD in tg.webhook_secret.get_secret_value():
+    if tg is not None and tg.mode == "webhook" and tg.webhook_secret \
+            and PLACEHOLDER_WORD in tg.webhook_secret.get_secret_value():
         return "telegram.webhook_secret"
+    if web and config.web.secret is not None and PLACEHOLDER_WORD in config.web.secret.get_secret_value():
+        return "web.secret"
     if PLACEHOLDER_IDS & set(config.admins.super_admins):
         return "admins.super_admins"
     for name, county in config.counties.items():

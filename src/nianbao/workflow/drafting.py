@@ -48,7 +48,9 @@ class Out:
     buttons: tuple[tuple[str, str], ...] = ()   # (callback_data, label)
     document: bytes | None = None
     filename: str | None = None
-    chat_id: int | None = None                  # None: the chat the input came from
+    chat_id: int | None = None                  # None: the chat the input came from (else a chat of ``channel``)
+    channel: str | None = None                  # None: the channel the input came from
+    to: int | None = None                       # a person (users.id): wherever they are reached
     reply_to: int | None = None
     force_reply: bool = False                   # ask the reader to answer by replying (group privacy mode)
     tag: str | None = None                      # what this message is, for the caller (e.g. "review" post)
@@ -59,11 +61,12 @@ class Out:
 
 
 def render_out(report: Report, *, draft: bool, caption: str, filename: str | None = None,
-               title: str | None = None, chat_id: int | None = None) -> Out:
+               title: str | None = None, chat_id: int | None = None, channel: str | None = None,
+               to: int | None = None) -> Out:
     """The .docx of ``report`` as it is now, rendered when its turn comes (a durable job)."""
     args = {"report": report.to_json(), "draft": draft, "title": title, "caption": caption,
             "filename": filename or draft_filename(report, final=not draft)}
-    return Out(job=("render", args), chat_id=chat_id)
+    return Out(job=("render", args), chat_id=chat_id, channel=channel, to=to)
 
 
 def report_token(report: ReportRow) -> str:
@@ -105,27 +108,27 @@ class Drafting:
     def start(self, who: Identity) -> list[Out]:
         """/start: what the bot does, then resume the active draft or offer a new one."""
         intro = Out(say("bot.intro"))
-        row = self.store.active_report(who.tg_id)
+        row = self.store.active_report(who.person_id)
         if row is None:
             return [intro, *self.new(who, "")]
         return [intro, *self._run(who, row, lambda iv: iv.start())]
 
     def text(self, who: Identity, text: str) -> list[Out]:
-        row = self.store.active_report(who.tg_id)
+        row = self.store.active_report(who.person_id)
         if row is None:
             return [Out(say("bot.no_active_draft"))]
         return self._run(who, row, lambda iv: iv.answer(text))
 
     def command(self, who: Identity, name: str, arg: str = "") -> list[Out]:
         """/back /skip /status /edit N /review /help /cancel — the engine's own commands."""
-        row = self.store.active_report(who.tg_id)
+        row = self.store.active_report(who.person_id)
         if row is None:
             return [Out(say("bot.no_active_draft"))]
         return self._run(who, row, lambda iv: iv.command(name, arg))
 
     def press(self, who: Identity, token: str, button_id: str) -> list[Out] | None:
         """A quick-answer button; None when it is stale (made for another draft or an older version)."""
-        row = self.store.active_report(who.tg_id)
+        row = self.store.active_report(who.person_id)
         if row is None or token != report_token(row):
             return None
         return self._run(who, row, lambda iv: iv.press(button_id))
@@ -136,7 +139,7 @@ class Drafting:
         What is known already is not asked: organ and county (the invite), the organ's level and
         contact (the invite or an earlier report), the year when /new names it, the county's portal.
         """
-        organs = self.store.organs_of(who.tg_id)
+        organs = self.store.organs_of(who.person_id)
         if not organs:
             return [Out(say("bot.no_organ"))]
         today = self.clock().date()
@@ -155,11 +158,11 @@ class Drafting:
         replies = interview.start()
         note_step(interview.step_id)
         try:
-            row = self.store.create_report(who.tg_id, organ, county, year, interview.to_json(), self.clock())
+            row = self.store.create_report(who.person_id, organ, county, year, interview.to_json(), self.clock())
         except ReportExists as exists:
-            if exists.owner_id != who.tg_id:
+            if exists.owner_id != who.person_id:
                 return [Out(say("bot.report_taken", organ=organ, year=year))]
-            self.store.set_active(who.tg_id, exists.report_id)
+            self.store.set_active(who.person_id, exists.report_id)
             row = self.store.report(exists.report_id)
             assert row is not None
             return [Out(say("bot.resumed", title=row_title(row))), *self._run(who, row, lambda iv: iv.start())]
@@ -168,10 +171,10 @@ class Drafting:
         return [Out(say("bot.new_draft", title=row_title(row))), *ask, *self._outs(row, replies)]
 
     def drafts(self, who: Identity) -> list[Out]:
-        rows = self.store.reports_of(who.tg_id)
+        rows = self.store.reports_of(who.person_id)
         if not rows:
             return [Out(say("bot.no_drafts"))]
-        active = self.store.active_report(who.tg_id)
+        active = self.store.active_report(who.person_id)
         lines = [say("bot.draft_line", title=row_title(r), status=say(f"bot.status_{r.status.value}"),
                      active=active is not None and active.id == r.id) for r in rows]
         buttons = tuple((callback_data("drafts", str(r.id)), say("bot.draft_button", organ=r.organ, year=r.year))
@@ -180,14 +183,14 @@ class Drafting:
 
     def switch(self, who: Identity, report_id: int) -> list[Out]:
         row = self.store.report(report_id)
-        if row is None or row.owner_id != who.tg_id:
+        if row is None or row.owner_id != who.person_id:
             return [Out(say("bot.not_your_draft"))]
-        self.store.set_active(who.tg_id, report_id)
+        self.store.set_active(who.person_id, report_id)
         return [Out(say("bot.switched", title=row_title(row))), *self._run(who, row, lambda iv: iv.start())]
 
     def export(self, who: Identity) -> list[Out]:
         """/export: the report file (JSON) of the active draft."""
-        row = self.store.active_report(who.tg_id)
+        row = self.store.active_report(who.person_id)
         if row is None:
             return [Out(say("bot.no_active_draft"))]
         report = self._interview(row).report
@@ -196,7 +199,7 @@ class Drafting:
 
     def current(self, who: Identity) -> list[Out]:
         """The current question again (after an error, or when the user seems lost)."""
-        row = self.store.active_report(who.tg_id)
+        row = self.store.active_report(who.person_id)
         if row is None:
             return [Out(say("bot.no_active_draft"))]
         return self._outs(row, self._interview(row).start())
@@ -241,7 +244,7 @@ class Drafting:
                    for a in interview.last_accepted]
             year = interview.report.year if interview.report.year != row.year else None
             try:
-                version = self.store.save_answer(row.id, row.version, interview.to_json(), log, who.tg_id,
+                version = self.store.save_answer(row.id, row.version, interview.to_json(), log, who.person_id,
                                                  self.clock(), year=year, progress=interview.progress)
             except ReportExists as exists:
                 # The official answered a year their organ already has a report for: not accepted.

@@ -6,7 +6,7 @@ one update keep their order within each lane; a pressed button's answer goes fir
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .channel import lane_of
 from .drafting import Out
@@ -17,11 +17,19 @@ MESSAGE, DOCUMENT, ANSWER, JOB = "message", "document", "answer", "job"
 APOLOGY = "apology"  # tag of the Outs that replace a refused message (never apologised for again)
 
 
-def effects_of(outs: Iterable[Out], channel: str, chat_id: str) -> list[Effect]:
-    """The entries for ``outs`` said in ``chat_id`` of ``channel`` (an Out's chat_id sends elsewhere)."""
+def effects_of(outs: Iterable[Out], channel: str, chat_id: str,
+               address: Callable[[int], tuple[str, str] | None] = lambda person: None) -> list[Effect]:
+    """The entries for ``outs`` said in ``chat_id`` of ``channel``. An Out's ``to`` (a person) goes where
+    ``address`` reaches them (dropped when nowhere); its ``chat_id`` to that chat of its ``channel``."""
     effects = []
     for out in outs:
-        lane = lane_of(channel, out.chat_id if out.chat_id is not None else chat_id)
+        if out.to is not None:
+            reached = address(out.to)
+            if reached is None:
+                continue
+            lane = lane_of(*reached)
+        else:
+            lane = lane_of(out.channel or channel, out.chat_id if out.chat_id is not None else chat_id)
         if out.job is not None:
             name, args = out.job
             effects.append(Effect(lane, JOB, {"job": name, "args": args}))

@@ -136,7 +136,7 @@ class LastYearImport:
 
     def offer(self, who: Identity, attachment: Attachment) -> list[Out]:
         """A file sent in the official's chat: read it as the report of the year before the active draft's."""
-        row = self.store.active_report(who.tg_id)
+        row = self.store.active_report(who.person_id)
         if row is None:
             return [Out(say("bot.import_needs_draft"))]
         if self.store.previous_year(row.county, row.organ, row.year) is not None:
@@ -144,7 +144,7 @@ class LastYearImport:
         if attachment.size is not None and attachment.size > MAX_BYTES:
             return [Out(say("bot.import_too_big", limit=MAX_BYTES // 1_000_000))]
         args = {"file_id": attachment.file_id, "filename": attachment.filename[:200], "county": row.county,
-                "organ": row.organ, "year": row.year - 1, "owner": who.tg_id, "draft": row.id}
+                "organ": row.organ, "year": row.year - 1, "owner": who.person_id, "draft": row.id}
         return [Out(say("bot.import_reading", year=row.year - 1)), Out(job=("import_last_year", args))]
 
     def job(self, file_id: str, filename: str, county: str, organ: str, year: int, owner: int, draft: int,
@@ -178,13 +178,13 @@ class LastYearImport:
         rarely this short)."""
         if len(text) < PASTE_MIN_CHARS:
             return None
-        key = f"paste.{who.tg_id}"
+        key = f"paste.{who.person_id}"
         held = self.store.held(key)
         before = json.loads(held[2]) if held is not None else None
         continues = before is not None and len(before["pieces"][-1]) >= PASTE_PIECE
         if not continues and not _looks_like_a_report(text):
             return None
-        row = self.store.active_report(who.tg_id)
+        row = self.store.active_report(who.person_id)
         if row is None:
             return [Out(say("bot.import_needs_draft"))]
         if self.store.previous_year(row.county, row.organ, row.year) is not None:
@@ -195,23 +195,23 @@ class LastYearImport:
             return [Out(say("bot.paste_too_long", limit=PASTE_MAX_CHARS // 1000))]
         if held is not None:
             self.store.release(key)
-        self.store.hold(row.county, key, json.dumps({"pieces": pieces}, ensure_ascii=False), who.tg_id)
+        self.store.hold(row.county, key, json.dumps({"pieces": pieces}, ensure_ascii=False), who.person_id)
         return [Out(say("bot.paste_received", chars=sum(map(len, pieces)), more=len(text) >= PASTE_PIECE,
                         year=row.year - 1),
                     buttons=((callback_data(_PASTED, "read"), say("bot.paste_button_read")),
                              (callback_data(_PASTED, "no"), say("bot.paste_button_no"))))]
 
     def _press_pasted(self, who: Identity, button_id: str) -> list[Out] | None:
-        key = f"paste.{who.tg_id}"
+        key = f"paste.{who.person_id}"
         held = self.store.held(key)
         if held is None or button_id not in ("read", "no"):
             return None
         self.store.release(key)
-        row = self.store.active_report(who.tg_id)
+        row = self.store.active_report(who.person_id)
         if button_id == "no" or row is None:
             return [Out(say("bot.paste_dropped")), *self.drafting.current(who)]
         text = "\n".join(json.loads(held[2])["pieces"])
-        return self.job("", "pasted.txt", row.county, row.organ, row.year - 1, who.tg_id, row.id, text.encode())
+        return self.job("", "pasted.txt", row.county, row.organ, row.year - 1, who.person_id, row.id, text.encode())
 
     # ---- a county admin's files: each matched to an organ, imported on confirmation --------------
 
@@ -226,7 +226,7 @@ class LastYearImport:
         if attachment.size is not None and attachment.size > MAX_COUNTY_BYTES:
             return [Out(say("bot.import_too_big_county", limit=MAX_COUNTY_BYTES // 1_000_000, county=counties[0]))]
         args = {"file_id": attachment.file_id, "filename": attachment.filename[:200], "county": counties[0],
-                "by": who.tg_id}
+                "by": who.person_id}
         return [Out(say("bot.import_reading_county", file=attachment.filename[:60])),
                 Out(job=("import_for_county", args))]
 
@@ -247,11 +247,11 @@ class LastYearImport:
             return self._press_pasted(who, button_id)
         nonce = _HELD.match(token)[1]
         held = self.store.held(nonce)
-        if held is None or button_id not in ("yes", "no") or not (who.tg_id == held[1] or who.administers(held[0])):
+        if held is None or button_id not in ("yes", "no") or not (who.person_id == held[1] or who.administers(held[0])):
             return None
         county, by, payload = held
         self.store.release(nonce)
-        clerk = who.may_draft and who.tg_id == by
+        clerk = who.may_draft and who.person_id == by
         if button_id == "no":
             said = Out(say("bot.import_dropped"))
         else:

@@ -65,17 +65,18 @@ def people_view(store: Store, config: Config, county: str, now: datetime) -> Peo
     settings = config.counties.get(county)
     configured = list(settings.admins) if settings is not None else []
     held = store.reviewers_and_admins(county)
-    names = {user.tg_id: user.name for _, user in held}
-    admins = [_person(store, tg_id, names.get(tg_id), config=True) for tg_id in configured]
-    admins += [_person(store, user.tg_id, user.name) for role, user in held
-               if role is Role.ADMIN and user.tg_id not in configured]
-    reviewers = [_person(store, user.tg_id, user.name) for role, user in held if role is Role.REVIEWER]
+    names = {user.person_id: user.name for _, user in held}
+    admins = [_person(store, person_id, names.get(person_id), config=True) for person_id in configured]
+    admins += [_person(store, user.person_id, user.name) for role, user in held
+               if role is Role.ADMIN and user.person_id not in configured]
+    reviewers = [_person(store, user.person_id, user.name) for role, user in held if role is Role.REVIEWER]
     holders: dict[str, list[str]] = {}
     for holder in store.organ_holders(county):
         holders.setdefault(holder.organ, []).append(say(
-            "people.holder", name=holder.name, tg_id=holder.tg_id, since=_day(holder.joined_at, now),
+            "people.holder", name=holder.name, person_id=holder.person_id, since=_day(holder.joined_at, now),
             last=_day(holder.last_answer_at, now) if holder.last_answer_at else None))
     invites = {invite.organ: invite for invite in store.open_invites(county, now)}  # the latest expiry wins
+    contacts = store.organ_contacts(county)
     joined, invited, lapsed = [], [], []
     for organ in store.organs_in_county(county):
         name, invite = short_name(organ, county), invites.get(organ)
@@ -83,7 +84,9 @@ def people_view(store: Store, config: Config, county: str, now: datetime) -> Peo
             joined.append(say("people.joined", organ=name, people=holders[organ],
                               code=invite.code if invite else None))
         elif invite is not None:
-            invited.append(say("people.invited", organ=name, code=invite.code, until=china_time(invite.expires_at)))
+            contact, phone = contacts.get(organ, (None, None))
+            invited.append(say("people.invited", organ=name, code=invite.code, until=china_time(invite.expires_at),
+                               contact=contact, phone=phone))
         else:
             lapsed.append(say("people.lapsed", organ=name))
     return PeopleView(county, admins, reviewers, joined + invited + lapsed, len(joined), len(invited), len(lapsed))
@@ -98,7 +101,7 @@ def people(admin: Admin, who: Identity, words: list[str]) -> list[Out]:
         return [Out(say("people.usage"))]
     now = admin.clock()
     view = people_view(admin.store, admin.config, county, now)
-    admin.store.audit(county, who.tg_id, AdminAction.ROLES, county,
+    admin.store.audit(county, who.person_id, AdminAction.ROLES, county,
                       json.dumps({"invites": view.invited, "via": "people"}), now=now)
     return [_page(view, 1)]
 
@@ -114,7 +117,7 @@ def press(admin: Admin, who: Identity, token: str, button_id: str) -> list[Out] 
         return None
     now = admin.clock()
     view = people_view(admin.store, admin.config, county, now)
-    admin.store.audit(county, who.tg_id, AdminAction.ROLES, county,
+    admin.store.audit(county, who.person_id, AdminAction.ROLES, county,
                       json.dumps({"invites": view.invited, "via": "people"}), now=now)
     return [_page(view, int(button_id))]
 
@@ -147,24 +150,24 @@ def replace_official(admin: Admin, who: Identity, words: list[str], bot_username
         return [Out(say(key, county=county, name=typed, organs=[short_name(o, county) for o in near[:10]]))]
     outs, removed, others, reports = [], [], set(), 0
     for official in [o for o in store.officials_in_county(county) if o.organ == organ]:
-        gone = store.remove_official(official.tg_id, county)
+        gone = store.remove_official(official.person_id, county)
         if gone is None:
             continue
         detail = json.dumps({"organs": list(gone.organs), "reports": gone.reports, "handed": gone.handed,
                              "replace": organ}, ensure_ascii=False)
-        store.audit(county, who.tg_id, AdminAction.REMOVE_OFFICIAL, official.tg_id, detail, now=now)
-        removed.append(say("admin.person", name=official.name, tg_id=official.tg_id, config=False))
+        store.audit(county, who.person_id, AdminAction.REMOVE_OFFICIAL, official.person_id, detail, now=now)
+        removed.append(say("admin.person", name=official.name, person_id=official.person_id, config=False))
         others |= {short_name(o, county) for o in gone.organs if o != organ}
         reports += gone.reports
         outs.append(Out(say("admin.you_were_removed", county=county, role=say("admin.role_official")),
-                        chat_id=official.tg_id))
+                        to=official.person_id))
     revoked = 0
     for invite in store.open_invites(county, now):
         if invite.organ == organ and store.revoke_invite(invite.code, now):
-            store.audit(county, who.tg_id, AdminAction.REVOKE_INVITE, organ, json.dumps({"replace": True}), now=now)
+            store.audit(county, who.person_id, AdminAction.REVOKE_INVITE, organ, json.dumps({"replace": True}), now=now)
             revoked += 1
-    code = store.create_invite(county, organ, by=who.tg_id, ttl=admin.config.invites.ttl, now=now)
-    store.audit(county, who.tg_id, AdminAction.INVITE, organ, json.dumps({"via": "replace_official"}), now=now)
+    code = store.create_invite(county, organ, by=who.person_id, ttl=admin.config.invites.ttl, now=now)
+    store.audit(county, who.person_id, AdminAction.INVITE, organ, json.dumps({"via": "replace_official"}), now=now)
     return [Out(say("people.replaced", organ=organ, removed=removed, others=sorted(others), reports=reports,
                     revoked=revoked, hours=admin.config.invites.ttl_hours, link=invite_link(bot_username, code))),
             Out(f"/join {code}"), *outs]

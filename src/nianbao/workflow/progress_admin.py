@@ -241,7 +241,7 @@ def export_all(admin: Admin, who: Identity, words: list[str]) -> list[Out]:
     if refused:
         return refused
     return [Out(say("admin.export_started", county=county, year=year)),
-            Out(job=("export_all", {"county": county, "year": year, "by": who.tg_id}))]
+            Out(job=("export_all", {"county": county, "year": year, "by": who.person_id}))]
 
 
 def export_job(admin: Admin, county: str, year: int, by: int) -> list[Out]:

@@ -26,7 +26,8 @@ from ..text import say
 from .config import Config
 from .drafting import Out
 from .effects import effects_of
-from .storage import OfficialRow, ReportRow, Role, Status, Store
+from .access import county_admin_outs
+from .storage import OfficialRow, ReportRow, Status, Store
 from .storage.models import ReminderOutcome
 from .storage.reminders import ReminderSettingsRow
 
@@ -158,14 +159,8 @@ def reminder_outs(waiting: Pending, year: int, deadline: date, days: int) -> lis
     """One reminder per official and organ not submitted, to the official's own chat."""
     return [Out(say("admin.reminder", organ=official.organ, year=year, deadline=deadline, days=days,
                     returned=row is not None and row.status is Status.RETURNED),
-                chat_id=official.tg_id, tag=REMINDER)
+                to=official.person_id, tag=REMINDER)
             for official, row in waiting.officials]
-
-
-def county_admins(store: Store, config: Config, county: str) -> list[int]:
-    """The county's admins: from the config and appointed in chat."""
-    settings = config.county(county)
-    return sorted({*(settings.admins if settings else ()), *(u.tg_id for u in store.members(county, Role.ADMIN))})
 
 
 # ---- sending what is due ---------------------------------------------------------------------
@@ -224,7 +219,7 @@ def send_due(store: Store, config: Config, county: str, year: int, now: datetime
         outs = reminder_outs(waiting, year, deadline, left)
         summary = say("reminders.summary", county=county, year=year, days=left, reminded=waiting.organs,
                       unreached=len(waiting.unreached))
-        outs += [Out(summary, chat_id=admin) for admin in county_admins(store, config, county)]
-        effects = effects_of(outs, channel, "")
+        outs += county_admin_outs(store, config, county, summary)
+        effects = effects_of(outs, channel, "", store.address_of)
         store.enqueue(effects, datetime.now(timezone.utc))  # wall time, as the worker's entries
         return {effect.lane for effect in effects}

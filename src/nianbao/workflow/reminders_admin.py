@@ -19,7 +19,7 @@ from datetime import datetime
 from ..text import say
 from .access import Identity
 from .admin import Admin
-from .config import REMINDER_MAX_COUNT, REMINDER_MAX_DAYS, reminder_days_problem
+from .config_sections import REMINDER_MAX_COUNT, REMINDER_MAX_DAYS, reminder_days_problem
 from .drafting import Out
 from .reminders import LOCAL, plan_for, report_year, upcoming
 from .storage import AdminAction
@@ -39,15 +39,15 @@ def reminders(admin: Admin, who: Identity, words: list[str]) -> list[Out]:
     now = admin.clock()
     if len(typed) == 1 and typed[0].lower() in OFF_WORDS | ON_WORDS:
         enabled = typed[0].lower() in ON_WORDS
-        admin.store.set_reminder_settings(county, by=who.tg_id, enabled=enabled, now=now)
-        admin.store.audit(county, who.tg_id, AdminAction.REMINDERS, county, json.dumps({"enabled": enabled}), now=now)
+        admin.store.set_reminder_settings(county, by=who.person_id, enabled=enabled, now=now)
+        admin.store.audit(county, who.person_id, AdminAction.REMINDERS, county, json.dumps({"enabled": enabled}), now=now)
         return [Out(say("reminders.turned", county=county, enabled=enabled)), schedule_out(admin, county)]
     days = [int(w) for w in typed if w.isascii() and w.isdigit()]
     if len(days) != len(typed) or reminder_days_problem(days) is not None:
         return [Out(say("reminders.usage", max_days=REMINDER_MAX_DAYS, max_count=REMINDER_MAX_COUNT))]
     days = sorted(days, reverse=True)
-    admin.store.set_reminder_settings(county, by=who.tg_id, days=days, now=now)
-    admin.store.audit(county, who.tg_id, AdminAction.REMINDERS, county, json.dumps({"days": days}), now=now)
+    admin.store.set_reminder_settings(county, by=who.person_id, days=days, now=now)
+    admin.store.audit(county, who.person_id, AdminAction.REMINDERS, county, json.dumps({"days": days}), now=now)
     return [Out(say("reminders.saved", county=county, days=days)), schedule_out(admin, county)]
 
 

@@ -8,13 +8,18 @@ the county's own reviewer group decides on the county's reports.
 Outs tagged ``event:<id>`` are the bot's 「请写明退回原因」 questions (the handler records their message id
 on the submission's review event): only a reply to one of those is a reason — a reply to the post
 itself is just talk. ``ALERT`` Outs are shown as the button's pop-up answer, not sent.
+
+``decide`` is the same decision made on the web page (web/review_pages.py): the same checks but the
+group's, the same record, the same messages, the group's posted to the group.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta, timezone
+from typing import Literal
 
 from ..dialogs.interview import Interview
 from ..dialogs.prompts import Prompts
@@ -23,10 +28,14 @@ from ..report.findings import Finding
 from ..report.model import Report
 from ..report.rules import check
 from ..text import say
-from .access import Identity
+from .access import Identity, county_admin_outs
 from .config import Config
 from .drafting import Clock, Out, render_out, row_title
-from .storage import BadTransition, ReportRow, ReviewAction, StaleVersion, Status, Store
+from .storage import BadTransition, ReportRow, ReviewAction, Role, StaleVersion, Status, Store
+
+# Review groups are Telegram groups (bound there by /bind_review_group): what is posted to one goes
+# through Telegram, whichever channel the submission came from.
+GROUPS = "telegram"
 
 
 ALERT = "alert"          # tag: answer the button press with this text instead of sending a message
@@ -72,7 +81,7 @@ class Review:
 
     def offer(self, who: Identity) -> list[Out]:
         """/submit: say what still blocks submission, or offer the 「提交审核」 button."""
-        row = self.store.active_report(who.tg_id)
+        row = self.store.active_report(who.person_id)
         if row is None:
             return [Out(say("review.no_report"))]
         return self.offer_for(row)
@@ -98,32 +107,54 @@ class Review:
         if errors or missing:
             return [Out(say("review.not_ready", errors=errors[:MAX_LISTED], missing=missing[:MAX_LISTED],
                             more=max(0, len(missing) - MAX_LISTED)))], interview.report, warnings
-        if self.group_of(row.county) is None:
+        if self.group_of(row.county) is None and not self._reviewed_on_the_web(row.county):
             return [Out(say("review.no_group", county=row.county))], interview.report, warnings
         return [], interview.report, warnings
 
+    def _reviewed_on_the_web(self, county: str) -> bool:
+        """A county without a Telegram group is reviewed on the web page, when there is one and the
+        county has someone to decide (a reviewer or an admin)."""
+        settings = self.config.county(county)
+        return self.config.web.public_url is not None and bool(
+            self.store.members(county, Role.REVIEWER) or self.store.members(county, Role.ADMIN)
+            or (settings is not None and settings.admins))
+
+    def _tell_web_reviewers(self, row: ReportRow, official: str, warnings: list[str]) -> list[Out]:
+        """No group: each reviewer and admin of the county is told, wherever they are reached, with
+        the draft's page to decide on."""
+        text = say("review.post_web", title=row_title(row), round=row.review_round, official=official,
+                   report_id=row.id, warnings=warnings[:MAX_LISTED], more=max(0, len(warnings) - MAX_LISTED),
+                   url=f"{self.config.web.public_url}/review/{row.id}")
+        reviewers = sorted({u.person_id for u in self.store.members(row.county, Role.REVIEWER)})
+        return [*(Out(text, to=person) for person in reviewers),
+                *(out for out in county_admin_outs(self.store, self.config, row.county, text)
+                  if out.to not in reviewers)]
+
     def submit(self, who: Identity, report_id: int, version: int) -> list[Out] | None:
         row = self.store.report(report_id)
-        if row is None or row.owner_id != who.tg_id or row.version != version:
+        if row is None or row.owner_id != who.person_id or row.version != version:
             return None
         refused, report, warnings = self._readiness(row)
         if refused:
             return refused
         try:
-            change = self.store.set_status(row.id, Status.SUBMITTED, row.version, actor=who.tg_id, now=self.clock())
+            change = self.store.set_status(row.id, Status.SUBMITTED, row.version, actor=who.person_id, now=self.clock())
         except (StaleVersion, BadTransition):
             return None
         row = change.report  # a new version and round; the answers are the ones just checked
         group = self.group_of(row.county)
         findings = [f.message for f in warnings]
         decide = f"d{row.id}v{row.version}"
+        if group is None:  # reviewed on the web page (see _readiness)
+            return [*self._tell_web_reviewers(row, who.name, findings),
+                    Out(say("review.submitted", title=row_title(row), round=row.review_round))]
         return [
-            render_out(report, draft=True, chat_id=group,
+            render_out(report, draft=True, chat_id=group, channel=GROUPS,
                        caption=say("review.post_caption", title=row_title(row), round=row.review_round)),
             Out(say("review.post", title=row_title(row), round=row.review_round, official=who.name,
                     report_id=row.id, warnings=findings[:MAX_LISTED], more=max(0, len(findings) - MAX_LISTED)),
                 buttons=((f"{decide}|ok", say("review.button_approve")), (f"{decide}|back", say("review.button_return"))),
-                chat_id=group),
+                chat_id=group, channel=GROUPS),
             Out(say("review.submitted", title=row_title(row), round=row.review_round)),
         ]
 
@@ -149,10 +180,13 @@ class Review:
         return [Out(say("review.ask_reason", title=row_title(row), reviewer=who.name), force_reply=True,
                     reply_to=message_id, tag=f"{EVENT_TAG}{submitted.id}")]
 
-    def _may_not_decide(self, who: Identity, row: ReportRow, chat_id: int | None, version: int) -> list[Out]:
+    def _may_not_decide(self, who: Identity, row: ReportRow, chat_id: int | None, version: int, *,
+                        in_group: bool = True) -> list[Out]:
+        """Why ``who`` may not decide version ``version`` of ``row`` (empty: they may): not its county's
+        reviewer, not in its county's group (``in_group``: the decision is made in a chat), decided already."""
         if not who.may_decide(row.county):
             return alert("review.not_reviewer")
-        if chat_id is None or chat_id != self.group_of(row.county):
+        if in_group and (chat_id is None or chat_id != self.group_of(row.county)):
             return alert("review.wrong_group", county=row.county)
         if row.status is not Status.SUBMITTED or row.version != version:
             return alert("review.already_decided", title=row_title(row))
@@ -160,7 +194,7 @@ class Review:
 
     def _approve(self, who: Identity, row: ReportRow) -> list[Out]:
         try:
-            change = self.store.set_status(row.id, Status.APPROVED, row.version, actor=who.tg_id, now=self.clock())
+            change = self.store.set_status(row.id, Status.APPROVED, row.version, actor=who.person_id, now=self.clock())
         except (StaleVersion, BadTransition):
             return alert("review.already_decided", title=row_title(row))
         row = change.report
@@ -170,7 +204,7 @@ class Review:
         return [
             render_out(report, draft=False, caption=say("review.approved_group", title=row_title(row),
                                                         round=row.review_round, reviewer=who.name)),
-            render_out(report, draft=False, chat_id=row.owner_id,
+            render_out(report, draft=False, to=row.owner_id,
                        caption=say("review.approved_official", title=row_title(row), round=row.review_round)),
         ]
 
@@ -185,21 +219,54 @@ class Review:
         refused = self._may_not_decide(who, row, chat_id, event.version)
         if refused:
             return [Out(refused[0].text)]  # a reply is answered in the group, not as a pop-up
-        reason = text.strip()
-        if not 2 <= len(reason) <= MAX_REASON_CHARS:
+        reason = valid_reason(text)
+        if reason is None:
             return [Out(say("review.bad_reason", limit=MAX_REASON_CHARS), force_reply=True,
                         tag=f"{EVENT_TAG}{event.id}")]
+        return [Out(out.text) if out.tag == ALERT else out for out in self._return(who, row, reason)]
+
+    def _return(self, who: Identity, row: ReportRow, reason: str) -> list[Out]:
         try:
-            change = self.store.set_status(row.id, Status.RETURNED, row.version, actor=who.tg_id, comment=reason,
+            change = self.store.set_status(row.id, Status.RETURNED, row.version, actor=who.person_id, comment=reason,
                                            now=self.clock())
         except (StaleVersion, BadTransition):
-            return [Out(say("review.already_decided", title=row_title(row)))]
+            return alert("review.already_decided", title=row_title(row))
         row = change.report
         return [
             Out(say("review.returned_group", title=row_title(row), round=row.review_round, reviewer=who.name)),
             Out(say("review.returned_official", title=row_title(row), round=row.review_round, reason=reason),
-                chat_id=row.owner_id),
+                to=row.owner_id),
         ]
+
+    def decide(self, who: Identity, report_id: int, version: int, action: Literal["approve", "return"],
+               reason: str | None = None) -> list[Out]:
+        """「通过」 or 「退回修改」 (with ``reason``) of version ``version``, decided away from the group (the
+        web page): the checks of the group's buttons but the group's own, the same review record
+        (``set_status``: who, version, round, the reason) and the same messages — the official's, and
+        the group's, posted to the county's group (none when it has none). Refusals are ALERT Outs."""
+        row = self.store.report(report_id)
+        if row is None:
+            return alert("review.not_reviewer")
+        refused = self._may_not_decide(who, row, None, version, in_group=False)
+        if refused:
+            return refused
+        if action == "approve":
+            outs = self._approve(who, row)
+        elif action == "return":
+            text = valid_reason(reason or "")
+            if text is None:
+                return alert("review.bad_reason", limit=MAX_REASON_CHARS)
+            outs = self._return(who, row, text)
+        else:
+            raise ValueError(f"not a decision: {action!r}")
+        group = self.group_of(row.county)
+        addressed = []
+        for out in outs:
+            if out.tag == ALERT or out.to is not None or out.chat_id is not None:
+                addressed.append(out)  # the official's, or why nothing was decided
+            elif group is not None:  # what the group is told when it decides there
+                addressed.append(replace(out, chat_id=group, channel=GROUPS))
+        return addressed
 
     # ---- everyone concerned ---------------------------------------------------------------------
 
@@ -210,22 +277,28 @@ class Review:
             if not arg.isdigit() or len(arg) > 12:
                 return [Out(say("review.history_usage"))]
             row = self.store.report(int(arg))
-            if row is None or not (row.owner_id == who.tg_id or who.may_decide(row.county)):
+            if row is None or not (row.owner_id == who.person_id or who.may_decide(row.county)):
                 return [Out(say("review.history_not_found", report_id=arg))]
         else:
-            row = self.store.active_report(who.tg_id)
+            row = self.store.active_report(who.person_id)
             if row is None:
                 return [Out(say("review.history_usage"))]
         names: dict[int, str] = {}
 
-        def name(tg_id: int) -> str:
-            if tg_id not in names:
-                user = self.store.user(tg_id)
-                names[tg_id] = user.name if user and user.name else str(tg_id)
-            return names[tg_id]
+        def name(person_id: int) -> str:
+            if person_id not in names:
+                user = self.store.user(person_id)
+                names[person_id] = user.name if user and user.name else str(person_id)
+            return names[person_id]
 
         lines = [say("review.history_line", at=e.at.astimezone(CHINA).strftime("%m-%d %H:%M"), who=name(e.actor_id),
                      action=say(f"review.action_{e.action.value}"), round=e.review_round, comment=e.comment)
                  for e in self.store.history(row.id)]
         return [Out(say("review.history", title=row_title(row), report_id=row.id,
                         status=say(f"bot.status_{row.status.value}"), lines=lines))]
+
+
+def valid_reason(text: str) -> str | None:
+    """A reason for returning a draft as it is recorded (trimmed), or None when it is too short or long."""
+    reason = text.strip()
+    return reason if 2 <= len(reason) <= MAX_REASON_CHARS else None

@@ -93,14 +93,15 @@ def apply_roster(store: Store, config: Config, county: str, roster: Roster, by: 
         open_codes = {invite.organ: invite for invite in store.open_invites(county, now)}  # the latest expiry wins
         people: dict[str, list[str]] = {}
         for official in store.officials_in_county(county):
-            people.setdefault(official.organ, []).append(official.name or str(official.tg_id))
+            people.setdefault(official.organ, []).append(official.name or str(official.person_id))
         for entry in roster.entries:
             if entry.name in known:
                 result.lines.append(_existing(store, county, entry, people, open_codes))
                 continue
             code = store.create_invite(county, entry.name, by=by, ttl=ttl, now=now, level=entry.level)
-            if entry.phone:
-                store.set_organ_profile(county, entry.name, phone=entry.phone)
+            if entry.phone or entry.contact:  # whom to call when the organ has not joined
+                store.set_organ_profile(county, entry.name, **{k: v for k, v in (("phone", entry.phone),
+                                                                                 ("contact", entry.contact)) if v})
             store.audit(county, by, AdminAction.INVITE, entry.name, json.dumps({"via": "roster"}), now=now)
             known.add(entry.name)
             result.lines.append(RosterLine(entry.name, entry.level, NEW, code, now + ttl))
@@ -172,7 +173,7 @@ class RosterAdmin:
             return refused
         if attachment.size is not None and attachment.size > MAX_BYTES:
             return [Out(say("roster.too_big", limit=MAX_BYTES // 1_000_000))]
-        args = {"county": county, "by": who.tg_id, "bot": bot_username, "file_id": attachment.file_id,
+        args = {"county": county, "by": who.person_id, "bot": bot_username, "file_id": attachment.file_id,
                 "filename": attachment.filename[:200]}
         return [Out(say("roster.reading", file=attachment.filename)), Out(job=("roster", args))]
 
@@ -186,7 +187,7 @@ class RosterAdmin:
             return [Out(say("roster.usage"))]
         if len(text.encode()) > MAX_BYTES:
             return [Out(say("roster.too_big", limit=MAX_BYTES // 1_000_000))]
-        args = {"county": county, "by": who.tg_id, "bot": bot_username, "filename": "", "text": text}
+        args = {"county": county, "by": who.person_id, "bot": bot_username, "filename": "", "text": text}
         return [Out(say("roster.reading_text")), Out(job=("roster", args))]
 
     # ---- the job: read, invite, print ------------------------------------------------------------

@@ -24,7 +24,7 @@ from .buttons import parse_callback
 from .review import ALERT
 from . import people_admin, progress_admin, roles_admin
 from .roster_admin import is_roster_file
-from . import reminders_admin
+from . import reminders_admin, web_login
 from .services import Services
 from .storage import InviteError
 
@@ -101,9 +101,9 @@ class Router:
         self.bot_username = bot_username
 
     def identify(self, msg: Incoming) -> Identity:
-        tg_id = int(msg.sender_id)
-        self.svc.store.upsert_user(tg_id, msg.sender_name, self.svc.clock())
-        return identify(self.svc.store, self.svc.config, tg_id, msg.sender_name)
+        """The person behind the sender's identity on its channel (made on first contact)."""
+        person = self.svc.store.person_of(msg.channel, msg.sender_id, msg.sender_name, self.svc.clock())
+        return identify(self.svc.store, self.svc.config, person.person_id, msg.sender_name)
 
     def handle(self, msg: Incoming) -> Routed:
         who = self.identify(msg)
@@ -119,7 +119,7 @@ class Router:
                 return Routed(self.svc.last_year.offer(who, msg.attachment))
             if who.admin_of:
                 return Routed(self.svc.last_year.offer_county(who, msg.attachment))
-            return Routed([] if who.has_role else [Out(say("bot.stranger", id=who.tg_id))])
+            return Routed([] if who.has_role else [Out(say("bot.stranger", id=who.person_id))])
         if command is not None:
             return Routed(self.command(who, command))
         return Routed(self.text(who, msg))
@@ -131,10 +131,14 @@ class Router:
         if name in ("start", "join"):
             return self.start(who, command) if name == "start" else self.join(who, command.arg)
         if name == "whoami":  # anyone: the id an admin needs for /grant_admin, /grant_reviewer, the config
-            return [Out(say("bot.whoami", id=who.tg_id))]
+            return [Out(say("bot.whoami", id=who.person_id, telegram=self.svc.store.telegram_ids(who.person_id)))]
         if not who.has_role:
-            return [Out(say("bot.stranger", id=who.tg_id))]
+            return [Out(say("bot.stranger", id=who.person_id))]
         svc = self.svc
+        if name == "web":  # a one-time link that signs a browser in (web front end); /web <编号>: for them
+            if command.words:
+                return web_login.for_person(svc.store, svc.config, who, command.words, svc.clock())
+            return web_login.command(svc.store, svc.config, who, svc.clock())
         if name == "invite":  # one organ per line
             return svc.admin.invite(who, command.words, command.body)
         if name == "roster":  # the organs on the lines below
@@ -172,7 +176,7 @@ class Router:
         if command.words:
             return self.join(who, command.arg)
         if not who.has_role:
-            return [Out(say("bot.stranger", id=who.tg_id))]
+            return [Out(say("bot.stranger", id=who.person_id))]
         return self.svc.drafting.start(who) if who.may_draft else [Out(say("bot.intro_no_drafting"))]
 
     def join(self, who: Identity, code: str) -> list[Out]:
@@ -187,21 +191,21 @@ class Router:
             return [Out(say("bot.join_usage"))]
         svc = self.svc
         now = svc.clock()
-        locked_until = svc.store.join_locked_until(who.tg_id, now)
+        locked_until = svc.store.join_locked_until(who.person_id, now)
         if locked_until is not None:
             return [Out(say("bot.join_locked", minutes=_minutes(locked_until - now)))]
         try:
-            county, organ = svc.store.redeem_invite(code, who.tg_id, now)
+            county, organ = svc.store.redeem_invite(code, who.person_id, now)
         except InviteError as err:  # unknown, used or expired: each a wrong code
-            svc.store.wrong_join(who.tg_id, now)
+            svc.store.wrong_join(who.person_id, now)
             return [Out(say(f"bot.invite_{err.reason}"))]
-        who = identify(svc.store, svc.config, who.tg_id, who.name)  # an official now
+        who = identify(svc.store, svc.config, who.person_id, who.name)  # an official now
         return [Out(say("bot.joined", county=county, organ=organ)), *svc.drafting.new(who, "")]
 
     def text(self, who: Identity, msg: Incoming) -> list[Out]:
         """Free text: an admin's template text (a reply to the bot's question), else an answer."""
         if not who.has_role:
-            return [Out(say("bot.stranger", id=who.tg_id))]
+            return [Out(say("bot.stranger", id=who.person_id))]
         if msg.replied_to_bot is not None and (who.is_super or who.admin_of):
             outs = self.svc.admin.pending_text(who, msg.text)
             if outs is not None:
@@ -252,7 +256,8 @@ class Router:
             return lambda who: svc.drafting.switch(who, int(button_id)) if button_id.isdigit() else None
         if (svc.review.owns(token) or svc.admin.owns(token) or svc.last_year.owns(token)
                 or people_admin.owns(token)):
-            return lambda who: svc.route_button(who, token, button_id, int(msg.chat_id), msg.message_id)
+            chat = int(msg.chat_id) if msg.chat_id.lstrip("-").isdigit() else None  # a web page's is no number
+            return lambda who: svc.route_button(who, token, button_id, chat, msg.message_id)
         if token.startswith("r"):
             return lambda who: svc.drafting.press(who, token, button_id) if msg.private else None
         return lambda who: None

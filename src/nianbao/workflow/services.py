@@ -14,7 +14,7 @@ from jinja2.exceptions import UndefinedError
 from ..dialogs.prompts import Overrides, Prompts
 from ..dialogs.template_check import MAX_OUTPUT, TemplateRejected
 from ..text import say
-from .access import Identity, identify
+from .access import Identity, county_admin_outs, identify
 from .admin import Admin
 from .config import Config
 from .last_year import LastYearImport
@@ -24,7 +24,7 @@ from .rendering import Renderer
 from .review import Review
 from . import people_admin, progress_admin
 from .roster_admin import RosterAdmin
-from .storage import Role, Store
+from .storage import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -93,11 +93,12 @@ class Services:
                                                            "roster": self.roster.job,
                                                            "export_all": partial(progress_admin.export_job, self.admin)}
 
-    def apology(self, chat_id: str) -> list[Out]:
+    def apology(self, channel: str, chat_id: str) -> list[Out]:
         """What replaces a message the platform refused: sorry, and the official's current question."""
         outs = [Out(say("bot.sorry"))]
-        if chat_id.lstrip("-").isdigit() and int(chat_id) > 0:  # a person's own chat
-            who = identify(self.store, self.config, int(chat_id), "")
+        person = self.store.person_by(channel, chat_id)  # a person's own chat (a group is nobody)
+        if person is not None:
+            who = identify(self.store, self.config, person.person_id, "")
             if who.may_draft:
                 outs += self.drafting.current(who)
         return outs
@@ -161,13 +162,10 @@ class Services:
         if source is None or not self.store.claim_failure_notice(county, key, source, configured=own is None,
                                                                  now=self.clock()):
             return
-        settings = self.config.county(county)
-        admins = sorted({*(settings.admins if settings else ()),
-                         *(user.tg_id for user in self.store.members(county, Role.ADMIN))})
         kind, _, name = key.partition(".")
         text = say("admin.text_failed", county=county, kind=kind, name=name, reason=_failure_reason(error),
                    configured=own is None)
-        notes.notices += [Out(text, chat_id=admin) for admin in admins]
+        notes.notices += county_admin_outs(self.store, self.config, county, text)
 
     def route_button(self, who: Identity, token: str, button_id: str, chat_id: int | None = None,
                      message_id: int | None = None) -> list[Out] | None:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from .engine import writer
 from .errors import NotOwner, ReportLocked, ReportNotFound, StaleVersion
-from .models import Organ, Report, Status, User
+from .models import ChannelIdentity, Organ, Report, Status, User
 from .rows import ReportRow
 
 # The transaction of the unit of work running in this thread or task (None: each call commits alone).
@@ -51,6 +51,7 @@ class StoreBase:
         # Read on every update, changed rarely: kept in memory, forgotten by the writes that change
         # them here and, across workers, when the generation row moves (see the module's docstring).
         self._roles_cache: dict[int, tuple] = {}
+        self._identities_cache: dict[int, tuple] = {}  # person id → their channel identities
         self._override_cache: dict[str, dict[str, str]] = {}
         # (county, key, source) of failing county texts whose admins were told (county.py).
         self._noticed_cache: set[tuple[str, str, str]] = set()
@@ -122,6 +123,7 @@ class StoreBase:
 
     def _forget_cached(self) -> None:
         self._roles_cache.clear()
+        self._identities_cache.clear()
         self._override_cache.clear()
         self._noticed_cache.clear()
 
@@ -216,12 +218,17 @@ def utc(now: datetime | None) -> datetime:
     return now.astimezone(timezone.utc)
 
 
-def ensure_user(s: Session, tg_id: int, at: datetime) -> User:
-    user = s.get(User, tg_id)
+def ensure_user(s: Session, person_id: int, at: datetime) -> User:
+    """The person ``person_id``; an id that is no person yet is what an admin typed from /whoami or the
+    config: a Telegram user who has not written yet, made with that Telegram identity."""
+    user = s.get(User, person_id)
     if user is None:
-        user = User(id=tg_id, name="", created_at=at)
+        user = User(id=person_id, name="", created_at=at)
         s.add(user)
         s.flush()
+        if s.get(ChannelIdentity, ("telegram", str(person_id))) is None:
+            s.add(ChannelIdentity(channel="telegram", external_id=str(person_id), user_id=person_id, created_at=at))
+            s.flush()
     return user
 
 

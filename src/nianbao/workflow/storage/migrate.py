@@ -75,6 +75,24 @@ def _v7_reminders(conn: Connection) -> None:
     renew_check(conn, "admin_events", "ck_action_known")  # AdminAction.REMINDERS
 
 
+def _v8_identities(conn: Connection) -> None:
+    """People keyed apart from Telegram: each person so far was a Telegram user whose id was their key;
+    that id stays their person id, and becomes their first channel identity."""
+    Base.metadata.tables["identities"].create(conn, checkfirst=True)
+    as_text = "CAST(id AS VARCHAR(128))" if conn.dialect.name == "postgresql" else "CAST(id AS TEXT)"
+    conn.execute(text(f"INSERT INTO identities (channel, external_id, user_id, created_at) "
+                      f"SELECT 'telegram', {as_text}, id, created_at FROM users "
+                      f"WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id)"))
+
+
+def _v9_web(conn: Connection) -> None:
+    for name in ("web_login_links", "web_sessions", "web_messages"):
+        Base.metadata.tables[name].create(conn, checkfirst=True)
+    renew_check(conn, "admin_events", "ck_action_known")  # AdminAction.WEB_LINK
+    if "contact" not in {column["name"] for column in inspect(conn).get_columns("organs")}:
+        conn.execute(text("ALTER TABLE organs ADD COLUMN contact VARCHAR(100)"))  # the roster's 联系人
+
+
 def renew_check(conn: Connection, table_name: str, constraint: str) -> None:
     """Make ``table_name``'s CHECK ``constraint`` what the models say now (an enumeration that gained
     a value). PostgreSQL replaces the constraint; SQLite cannot alter one, so the table is rebuilt
@@ -105,6 +123,9 @@ UPGRADES: tuple[Step, ...] = (  # steps after the baseline, ascending
     Step(6, "admin_events: the audit trail of admin commands (grants, invites, removals, texts)", _v6_admin_events),
     Step(7, "reminders, county_reminders; admin_events.action 'reminders': automatic reminders recorded once",
          _v7_reminders),
+    Step(8, "identities: a person's ids on each channel (telegram:…, web:…), apart from their own id", _v8_identities),
+    Step(9, "web_login_links, web_sessions, web_messages: the web front end's logins and pages; "
+            "organs.contact; admin_events.action 'web_link'", _v9_web),
 )
 
 

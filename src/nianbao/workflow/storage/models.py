@@ -105,6 +105,20 @@ class User(Base):
     last_update_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class ChannelIdentity(Base):
+    """A person's identity on one channel (schema v8): ``telegram`` + the Telegram user id as text,
+    ``web`` + a login's random id, later 钉钉 or 企业微信. A person (users.id, their own id) may have
+    several, so one draft is answered from Telegram and from the web page alike. People who used the
+    bot before v8 kept their Telegram id as their person id; new people get the next free id."""
+
+    __tablename__ = "identities"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Membership(Base):
     """A role in one county (official, reviewer, admin)."""
 
@@ -139,6 +153,7 @@ class Organ(Base):
     level: Mapped[str | None] = mapped_column(String(24))
     address: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(50))
+    contact: Mapped[str | None] = mapped_column(String(100))  # whom to call: the roster's 联系人 (v9)
 
 
 class OrganOfficial(Base):
@@ -276,6 +291,7 @@ class AdminAction(StrEnum):
     ROLES = "roles"  # /roles showed the county's people and open invite codes to this admin
     REMINDERS = "reminders"  # /reminders changed the county's automatic reminders (schema v7)
     EXPORT = "export"  # /export_all or `nianbao admin export` took every organ's drafts (schema v7)
+    WEB_LINK = "web_link"  # /web <id>: a one-time web login link made for one of the county's people (v9)
 
 
 class AdminEvent(Base):
@@ -403,3 +419,49 @@ class Generation(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+# ---- the web front end (schema v9): login links, sessions, what the page shows ------------------
+
+
+class WebLoginLink(Base):
+    """A one-time login link (/web): only the SHA-256 of its token is kept; used once, within minutes."""
+
+    __tablename__ = "web_login_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie carries the session's id (signed), the row only its SHA-256 —
+    so logging out ends it everywhere, and a copy of the table opens no session."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    identity: Mapped[str] = mapped_column(String(128), index=True)   # identities.external_id (channel "web")
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebMessage(Base):
+    """One item of a web identity's page, in order (``id`` is the page's sequence number): what the bot
+    said (text with buttons, a file with its bytes, a button's notice) and what the person said."""
+
+    __tablename__ = "web_messages"
+    __table_args__ = (Index("ix_web_messages_identity", "identity", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    identity: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))            # text | file | notice | mine
+    text: Mapped[str] = mapped_column(Text, default="")
+    buttons: Mapped[str] = mapped_column(Text, default="[]")  # JSON [[data, label], …]
+    filename: Mapped[str | None] = mapped_column(String(255))
+    document: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

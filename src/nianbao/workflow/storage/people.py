@@ -37,102 +37,102 @@ def normalize_code(text: str) -> str:
 class HolderRow:
     """An official bound to an organ of the county (/people): since when, and their latest answer there."""
 
-    tg_id: int
+    person_id: int
     name: str
     organ: str
     joined_at: datetime
     last_answer_at: datetime | None  # None: nothing answered for this organ yet
 
 
-_USER = select(User.__table__).where(User.__table__.c.id == bindparam("tg_id"))
+_USER = select(User.__table__).where(User.__table__.c.id == bindparam("person_id"))
 
 
 class PeopleStore(StoreBase):
     # ---- users and roles --------------------------------------------------------------------
 
     @retry_on_conflict
-    def upsert_user(self, tg_id: int, name: str, now: datetime | None = None) -> UserRow:
+    def upsert_user(self, person_id: int, name: str, now: datetime | None = None) -> UserRow:
         """Register a person or refresh their display name (a read only, when nothing changed)."""
         name = name[:200]
-        known = self.user(tg_id)
+        known = self.user(person_id)
         if known is not None and known.name == name:
             return known
         with self._write() as s:
-            user = ensure_user(s, tg_id, utc(now))
+            user = ensure_user(s, person_id, utc(now))
             user.name = name
             s.flush()
             return _user_row(user)
 
-    def user(self, tg_id: int) -> UserRow | None:
+    def user(self, person_id: int) -> UserRow | None:
         with self._read_connection() as conn:  # asked on every update: Core, no ORM session
-            u = conn.execute(_USER, {"tg_id": tg_id}).one_or_none()
+            u = conn.execute(_USER, {"person_id": person_id}).one_or_none()
         return None if u is None else UserRow(u.id, u.name, u.created_at, u.active_report_id, u.last_update_id)
 
-    def roles_of(self, tg_id: int) -> list[tuple[str, Role]]:
+    def roles_of(self, person_id: int) -> list[tuple[str, Role]]:
         """(county, role) pairs, sorted; super admins are not here (they come from the config).
 
         Asked on every update, changed rarely (grant, revoke, invite): kept in memory and forgotten
         whenever this store changes them — the bot is the database's only writer.
         """
-        known = self._roles_cache.get(tg_id)
+        known = self._roles_cache.get(person_id)
         if known is None:
             with self._read() as s:
                 rows = s.execute(
                     select(Membership.county, Membership.role)
-                    .where(Membership.user_id == tg_id)
+                    .where(Membership.user_id == person_id)
                     .order_by(Membership.county, Membership.role)
                 )
-                known = self._roles_cache[tg_id] = tuple((county, Role(role)) for county, role in rows)
+                known = self._roles_cache[person_id] = tuple((county, Role(role)) for county, role in rows)
         return list(known)
 
-    def _forget_roles(self, tg_id: int) -> None:
-        self._roles_cache.pop(tg_id, None)
+    def _forget_roles(self, person_id: int) -> None:
+        self._roles_cache.pop(person_id, None)
 
     @retry_on_conflict
-    def grant(self, tg_id: int, county: str, role: Role | str, by: int | None,
+    def grant(self, person_id: int, county: str, role: Role | str, by: int | None,
               now: datetime | None = None) -> bool:
         """Give ``role`` in ``county``; False if they had it already. Unknown users are registered."""
         role = Role(role)
         try:
             with self._write() as s:
-                return _grant(s, tg_id, county, role, by, utc(now))
+                return _grant(s, person_id, county, role, by, utc(now))
         finally:
-            self._forget_roles(tg_id)
+            self._forget_roles(person_id)
 
-    def revoke(self, tg_id: int, county: str, role: Role | str) -> bool:
+    def revoke(self, person_id: int, county: str, role: Role | str) -> bool:
         """Take ``role`` away; an official also loses their organs in that county (their reports stay
         with the organ: see remove_official). False if not held."""
         role = Role(role)
         if role is Role.OFFICIAL:
-            return self.remove_official(tg_id, county) is not None
-        self._forget_roles(tg_id)
+            return self.remove_official(person_id, county) is not None
+        self._forget_roles(person_id)
         with self._write() as s:
-            gone = _drop_membership(s, tg_id, county, role)
-        self._forget_roles(tg_id)  # again after the commit: no reader re-caches the old roles
+            gone = _drop_membership(s, person_id, county, role)
+        self._forget_roles(person_id)  # again after the commit: no reader re-caches the old roles
         return gone
 
-    def remove_official(self, tg_id: int, county: str) -> RemovedOfficial | None:
+    def remove_official(self, person_id: int, county: str) -> RemovedOfficial | None:
         """The official leaves the county: their role and organs there go; None if they had neither.
 
         Their reports stay the organ's (reports are per organ and year): one another official of the
         organ still drafts for goes on with them; with nobody left, the organ's next official (the
         one who redeems its next invite) takes them over. They no longer answer into any of them.
         """
-        self._forget_roles(tg_id)
+        self._forget_roles(person_id)
         with self._write() as s:
-            gone = _drop_membership(s, tg_id, county, Role.OFFICIAL)
+            gone = _drop_membership(s, person_id, county, Role.OFFICIAL)
             organs = s.execute(
                 select(Organ.id, Organ.name).join(OrganOfficial, OrganOfficial.organ_id == Organ.id)
-                .where(OrganOfficial.user_id == tg_id, Organ.county == county).order_by(Organ.name)
+                .where(OrganOfficial.user_id == person_id, Organ.county == county).order_by(Organ.name)
             ).all()
             if not gone and not organs:
                 return None
             s.execute(delete(OrganOfficial).where(
-                OrganOfficial.user_id == tg_id,
+                OrganOfficial.user_id == person_id,
                 OrganOfficial.organ_id.in_(select(Organ.id).where(Organ.county == county))))
             reports = s.execute(
                 select(Report.id, Report.organ_id).join(Organ, Organ.id == Report.organ_id)
-                .where(Report.owner_id == tg_id, Organ.county == county)
+                .where(Report.owner_id == person_id, Organ.county == county)
             ).all()
             handed = 0
             for report_id, organ_id in reports:
@@ -143,12 +143,12 @@ class PeopleStore(StoreBase):
                               .execution_options(synchronize_session=False))
                     handed += 1
             if reports:
-                s.execute(update(User).where(User.id == tg_id,
+                s.execute(update(User).where(User.id == person_id,
                                              User.active_report_id.in_([r for r, _ in reports]))
                           .values(active_report_id=None).execution_options(synchronize_session=False))
             if not gone:
                 bump_generation(s)  # organs only (a half-removed official): still a change of roles
-        self._forget_roles(tg_id)
+        self._forget_roles(person_id)
         return RemovedOfficial(tuple(name for _, name in organs), len(reports), handed)
 
     def members(self, county: str, role: Role | str) -> list[UserRow]:
@@ -169,13 +169,13 @@ class PeopleStore(StoreBase):
         with self._read() as s:
             return list(s.scalars(select(Organ.name).where(Organ.county == county).order_by(Organ.name)))
 
-    def organs_of(self, tg_id: int) -> list[tuple[str, str]]:
+    def organs_of(self, person_id: int) -> list[tuple[str, str]]:
         """(county, organ) pairs the official may draft for."""
         with self._read() as s:
             rows = s.execute(
                 select(Organ.county, Organ.name)
                 .join(OrganOfficial, OrganOfficial.organ_id == Organ.id)
-                .where(OrganOfficial.user_id == tg_id)
+                .where(OrganOfficial.user_id == person_id)
                 .order_by(Organ.county, Organ.name)
             )
             return [(county, name) for county, name in rows]
@@ -190,7 +190,7 @@ class PeopleStore(StoreBase):
                 .where(Organ.county == county)
                 .order_by(Organ.name, User.name, User.id)
             )
-            return [OfficialRow(tg_id, name, county, organ) for tg_id, name, organ in rows]
+            return [OfficialRow(person_id, name, county, organ) for person_id, name, organ in rows]
 
     def organ_holders(self, county: str) -> list[HolderRow]:
         """Who holds each organ of the county: one row per (official, organ) binding, by organ then
@@ -206,8 +206,8 @@ class PeopleStore(StoreBase):
                 .where(Organ.county == county)
                 .order_by(Organ.name, OrganOfficial.joined_at, User.id)
             )
-            return [HolderRow(tg_id, name, organ, joined, utc(last) if last is not None else None)
-                    for tg_id, name, organ, joined, last in rows]
+            return [HolderRow(person_id, name, organ, joined, utc(last) if last is not None else None)
+                    for person_id, name, organ, joined, last in rows]
 
     def organ_profile(self, county: str, organ: str) -> OrganProfile:
         """The organ's level and contact as known so far (all None for an organ not registered)."""
@@ -216,10 +216,17 @@ class PeopleStore(StoreBase):
                             .where(Organ.county == county, Organ.name == organ)).one_or_none()
         return OrganProfile() if row is None else OrganProfile(*row)
 
+    def organ_contacts(self, county: str) -> dict[str, tuple[str | None, str | None]]:
+        """organ → (contact person, phone) as the roster gave them, for the county's organs that have one."""
+        with self._read() as s:
+            rows = s.execute(select(Organ.name, Organ.contact, Organ.phone).where(
+                Organ.county == county, (Organ.contact.is_not(None)) | (Organ.phone.is_not(None)))).all()
+        return {name: (contact, phone) for name, contact, phone in rows}
+
     @retry_on_conflict
     def set_organ_profile(self, county: str, organ: str, **values: str | None) -> None:
-        """Keep the organ's ``level`` / ``address`` / ``phone`` (those given) for its later reports."""
-        unknown = set(values) - {"level", "address", "phone"}
+        """Keep the organ's ``level`` / ``address`` / ``phone`` / ``contact`` (those given) for its later reports."""
+        unknown = set(values) - {"level", "address", "phone", "contact"}
         if unknown:
             raise ValueError(f"not an organ's profile: {sorted(unknown)}")
         with self._write() as s:
@@ -257,27 +264,27 @@ class PeopleStore(StoreBase):
 
     # ---- wrong /join codes --------------------------------------------------------------------
 
-    def join_locked_until(self, tg_id: int, now: datetime | None = None) -> datetime | None:
+    def join_locked_until(self, person_id: int, now: datetime | None = None) -> datetime | None:
         """When the person may try a code again, if they are locked out (JOIN_ATTEMPTS wrong codes
         within JOIN_WINDOW); None when they may try now."""
         at = utc(now)
         with self._read_connection() as conn:
             recent = conn.execute(
-                select(JoinAttempt.at).where(JoinAttempt.user_id == tg_id, JoinAttempt.at > at - JOIN_WINDOW)
+                select(JoinAttempt.at).where(JoinAttempt.user_id == person_id, JoinAttempt.at > at - JOIN_WINDOW)
                 .order_by(JoinAttempt.at.desc()).limit(JOIN_ATTEMPTS)
             ).scalars().all()
         # Sliding: the lock lifts when the oldest of the last JOIN_ATTEMPTS leaves the window.
         return recent[-1] + JOIN_WINDOW if len(recent) >= JOIN_ATTEMPTS else None
 
-    def wrong_join(self, tg_id: int, now: datetime | None = None) -> int:
+    def wrong_join(self, person_id: int, now: datetime | None = None) -> int:
         """Record a wrong code; returns the wrong codes within the window, this one included."""
         at = utc(now)
         with self._append_connection() as conn:
-            conn.execute(delete(JoinAttempt).where(JoinAttempt.user_id == tg_id,
+            conn.execute(delete(JoinAttempt).where(JoinAttempt.user_id == person_id,
                                                    JoinAttempt.at <= at - JOIN_WINDOW))
-            conn.execute(insert(JoinAttempt.__table__), [{"user_id": tg_id, "at": at}])
+            conn.execute(insert(JoinAttempt.__table__), [{"user_id": person_id, "at": at}])
             return conn.execute(select(func.count()).select_from(JoinAttempt)
-                                .where(JoinAttempt.user_id == tg_id)).scalar_one()
+                                .where(JoinAttempt.user_id == person_id)).scalar_one()
 
     # ---- invites ----------------------------------------------------------------------------
 
@@ -332,17 +339,17 @@ class PeopleStore(StoreBase):
             ).rowcount == 1
 
     @retry_on_conflict
-    def redeem_invite(self, code: str, tg_id: int, now: datetime | None = None) -> tuple[str, str]:
+    def redeem_invite(self, code: str, person_id: int, now: datetime | None = None) -> tuple[str, str]:
         """Use the code: the user becomes an official of its county, bound to its organ.
 
         Returns (county, organ). Raises InviteError("unknown" | "used" | "expired").
         """
         try:
-            return self._redeem_invite(code, tg_id, now)
+            return self._redeem_invite(code, person_id, now)
         finally:
-            self._forget_roles(tg_id)  # an official now: the cached roles are stale
+            self._forget_roles(person_id)  # an official now: the cached roles are stale
 
-    def _redeem_invite(self, code: str, tg_id: int, now: datetime | None) -> tuple[str, str]:
+    def _redeem_invite(self, code: str, person_id: int, now: datetime | None) -> tuple[str, str]:
         code = normalize_code(code)
         if not _CODE_RE.match(code):
             raise InviteError("unknown")
@@ -362,36 +369,36 @@ class PeopleStore(StoreBase):
             won = s.execute(
                 update(Invite)
                 .where(Invite.code == code, Invite.used_by.is_(None))
-                .values(used_by=tg_id, used_at=at)
+                .values(used_by=person_id, used_at=at)
                 .execution_options(synchronize_session=False)
             ).rowcount
             if won != 1:
                 raise InviteError("used")
-            _grant(s, tg_id, organ.county, Role.OFFICIAL, invite.created_by, at)
-            if s.get(OrganOfficial, (tg_id, organ.id)) is None:
-                s.add(OrganOfficial(user_id=tg_id, organ_id=organ.id, joined_at=at))
+            _grant(s, person_id, organ.county, Role.OFFICIAL, invite.created_by, at)
+            if s.get(OrganOfficial, (person_id, organ.id)) is None:
+                s.add(OrganOfficial(user_id=person_id, organ_id=organ.id, joined_at=at))
                 s.flush()
             # The organ's reports left by an official who was removed (nobody drafts them): now theirs.
             bound = select(OrganOfficial.user_id).where(OrganOfficial.organ_id == organ.id)
             s.execute(update(Report).where(Report.organ_id == organ.id, Report.owner_id.not_in(bound))
-                      .values(owner_id=tg_id).execution_options(synchronize_session=False))
+                      .values(owner_id=person_id).execution_options(synchronize_session=False))
             return organ.county, organ.name
 
 
-def _grant(s: Session, tg_id: int, county: str, role: Role, by: int | None, at: datetime) -> bool:
-    ensure_user(s, tg_id, at)
+def _grant(s: Session, person_id: int, county: str, role: Role, by: int | None, at: datetime) -> bool:
+    ensure_user(s, person_id, at)
     held = s.scalar(select(Membership.id).where(
-        Membership.user_id == tg_id, Membership.county == county, Membership.role == role.value))
+        Membership.user_id == person_id, Membership.county == county, Membership.role == role.value))
     if held is not None:
         return False
-    s.add(Membership(user_id=tg_id, county=county, role=role.value, granted_by=by, granted_at=at))
+    s.add(Membership(user_id=person_id, county=county, role=role.value, granted_by=by, granted_at=at))
     bump_generation(s)
     return True
 
 
-def _drop_membership(s: Session, tg_id: int, county: str, role: Role) -> bool:
+def _drop_membership(s: Session, person_id: int, county: str, role: Role) -> bool:
     gone = s.execute(delete(Membership).where(
-        Membership.user_id == tg_id, Membership.county == county, Membership.role == role.value)).rowcount
+        Membership.user_id == person_id, Membership.county == county, Membership.role == role.value)).rowcount
     if gone:
         bump_generation(s)  # every worker forgets the cached roles
     return bool(gone)

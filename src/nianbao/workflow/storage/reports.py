@@ -36,7 +36,7 @@ _ACTIVE_REPORT = (
     select(*_reports.c, Organ.__table__.c.county, Organ.__table__.c.name)
     .join(Organ.__table__, Organ.__table__.c.id == _reports.c.organ_id)
     .join(User.__table__, User.__table__.c.active_report_id == _reports.c.id)
-    .where(User.__table__.c.id == bindparam("tg_id"))
+    .where(User.__table__.c.id == bindparam("person_id"))
 )
 _SEEN_UPDATE = (
     update(User.__table__).where(User.__table__.c.id == bindparam("user_id"))
@@ -121,22 +121,22 @@ class ReportStore(StoreBase):
             found = s.execute(query).one_or_none()
             return None if found is None else report_row(*found)
 
-    def set_active(self, tg_id: int, report_id: int | None) -> None:
+    def set_active(self, person_id: int, report_id: int | None) -> None:
         """Make ``report_id`` (one of the user's own) the draft answers go to; None clears it."""
         with self._write() as s:
             if report_id is not None:
                 report = s.get(Report, report_id)
                 if report is None:
                     raise ReportNotFound(report_id)
-                if report.owner_id != tg_id:
-                    raise NotOwner(report_id, tg_id)
-            s.execute(update(User).where(User.id == tg_id).values(active_report_id=report_id)
+                if report.owner_id != person_id:
+                    raise NotOwner(report_id, person_id)
+            s.execute(update(User).where(User.id == person_id).values(active_report_id=report_id)
                       .execution_options(synchronize_session=False))
 
-    def active_report(self, tg_id: int) -> ReportRow | None:
+    def active_report(self, person_id: int) -> ReportRow | None:
         """The draft the user's answers go to (asked on every update: a prebuilt Core query)."""
         with self._read_connection() as conn:
-            found = conn.execute(_ACTIVE_REPORT, {"tg_id": tg_id}).one_or_none()
+            found = conn.execute(_ACTIVE_REPORT, {"person_id": person_id}).one_or_none()
         if found is None:
             return None
         return ReportRow(found.id, found.owner_id, found.county, found.name, found.year, found.interview,

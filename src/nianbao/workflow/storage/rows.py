@@ -10,7 +10,7 @@ from .models import AdminAction, ReviewAction, Status
 
 @dataclass(frozen=True, slots=True)
 class UserRow:
-    tg_id: int
+    person_id: int
     name: str
     created_at: datetime
     active_report_id: int | None
@@ -70,7 +70,7 @@ class OrganProfile:
 
 @dataclass(frozen=True, slots=True)
 class OfficialRow:
-    tg_id: int
+    person_id: int
     name: str
     county: str
     organ: str

@@ -11,15 +11,18 @@ from collections.abc import Sequence
 
 from .county import CountyStore
 from .engine import make_engine
+from .identities import IdentityStore
 from .migrate import UPGRADES, Step, migrate
 from .people import PeopleStore
 from .queues import QueueStore
 from .reminders import ReminderStore
 from .reports import ReportStore
 from .review import ReviewStore
+from .web import WebStore
 
 
-class Store(PeopleStore, ReportStore, ReviewStore, CountyStore, QueueStore, ReminderStore):
+class Store(IdentityStore, PeopleStore, ReportStore, ReviewStore, CountyStore, QueueStore, ReminderStore,
+            WebStore):
     @classmethod
     def open(cls, url: str, *, upgrades: Sequence[Step] = UPGRADES) -> Store:
         """Connect, create or migrate the schema, and return a ready store."""
