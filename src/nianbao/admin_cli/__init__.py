@@ -39,7 +39,7 @@ def open_configured(args: argparse.Namespace):
     from ..workflow.opening import StartupError, open_store
 
     try:
-        config = load_config(Path(args.config) if args.config else None)
+        config = load_config(Path(args.config) if args.config else None, telegram=False)  # a web-only county too
         return config, open_store(config.database.url)
     except (ConfigError, StartupError) as failure:
         raise CliFailure([str(failure)], EXIT_BAD_INPUT) from None

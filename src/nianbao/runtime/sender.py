@@ -41,9 +41,11 @@ class Sender(Drainer):
         self.outputs = outputs
 
     def pending(self, limit: int) -> list[str]:
-        return self.svc.store.pending_lanes(limit)
+        return self.svc.store.pending_lanes(limit, channels=tuple(self.outputs))
 
     async def drain(self, lane: str, stop: asyncio.Event) -> None:
+        if split_lane(lane)[0] not in self.outputs:
+            return  # a channel this process does not serve: left for one that does (never retried here)
         # On SQLite a lease is a name in a set: taken right here, no thread hop per lane.
         lease = await self.svc.call(self.leases.try_hold, f"out:{lane}")
         if lease is None:

@@ -63,9 +63,9 @@ class Worker(Drainer):
                 if incoming.button_query is not None and routed.answer is not None:
                     effects.append(answer_effect(incoming.channel, incoming.chat_id, incoming.button_query,
                                                  routed.answer.text, routed.answer.alert))
-                effects += effects_of(routed.outs, incoming.channel, incoming.chat_id, store.address_of)
+                effects += effects_of(routed.outs, incoming.channel, incoming.chat_id, self.svc.address_of)
                 effects += effects_of(notes.notices, incoming.channel, incoming.chat_id,  # to admins
-                                      store.address_of)
+                                      self.svc.address_of)
                 store.enqueue(effects, now)
                 store.mark_processed(item.id, outcome, now)
                 lanes = {effect.lane for effect in effects}

@@ -162,7 +162,8 @@ def _decided(front, who: Identity, identity: str, report_id: int, version: int, 
     with store.unit_of_work():
         outs = decide(front.services, who, report_id, version, decision, reason)
         notice = page_notice(outs)
-        effects = effects_of([out for out in outs if out is not notice], CHANNEL, identity, store.address_of)
+        effects = effects_of([out for out in outs if out is not notice], CHANNEL, identity,
+                             front.services.address_of)
         store.enqueue(effects, datetime.now(timezone.utc))
     return notice, {effect.lane for effect in effects}
 

@@ -201,6 +201,13 @@ class Config(_Section):
         settings = self.county(county)
         return settings.portal if settings else None
 
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The channels a message to a person may take here: Telegram when it is configured, the web
+        page when the web front end is (what is said to a page waits in the database for it)."""
+        web = self.web.public_url is not None or self.web.secret is not None
+        return (*(("telegram",) if self.telegram is not None else ()), *(("web",) if web else ()))
+
     def county_template(self, county: str | None, key: str) -> str | None:
         """The county's configured source for ``key`` = "prompts.<step id>" or "narratives.<name>"."""
         settings = self.county(county)

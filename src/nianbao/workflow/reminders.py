@@ -220,6 +220,6 @@ def send_due(store: Store, config: Config, county: str, year: int, now: datetime
         summary = say("reminders.summary", county=county, year=year, days=left, reminded=waiting.organs,
                       unreached=len(waiting.unreached))
         outs += county_admin_outs(store, config, county, summary)
-        effects = effects_of(outs, channel, "", store.address_of)
+        effects = effects_of(outs, channel, "", lambda person: store.address_of(person, config.channels))
         store.enqueue(effects, datetime.now(timezone.utc))  # wall time, as the worker's entries
         return {effect.lane for effect in effects}

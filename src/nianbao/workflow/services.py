@@ -93,6 +93,11 @@ class Services:
                                                            "roster": self.roster.job,
                                                            "export_all": partial(progress_admin.export_job, self.admin)}
 
+    def address_of(self, person_id: int) -> tuple[str, str] | None:
+        """Where a message to a person goes here: the first of their identities on a channel this
+        deployment has (a web-only county's people are never addressed through Telegram)."""
+        return self.store.address_of(person_id, self.config.channels)
+
     def apology(self, channel: str, chat_id: str) -> list[Out]:
         """What replaces a message the platform refused: sorry, and the official's current question."""
         outs = [Out(say("bot.sorry"))]

@@ -64,6 +64,14 @@ class IdentityStore(StoreBase):
             return int(external_id)
         return (s.scalar(select(func.max(User.id))) or 0) + 1
 
+    def create_person(self, name: str, now: datetime | None = None) -> int:
+        """A person with no identity yet (made on the server for someone to sign in with a link)."""
+        with self._write() as s:
+            user = User(id=(s.scalar(select(func.max(User.id))) or 0) + 1, name=name[:200], created_at=utc(now))
+            s.add(user)
+            s.flush()
+            return user.id
+
     def link_identity(self, person_id: int, channel: str, external_id: str, now: datetime | None = None) -> None:
         """Give a person one more identity (a web login of someone who uses Telegram); an identity
         that is someone else's already is moved (the login proved it is this person's now)."""
@@ -93,7 +101,7 @@ class IdentityStore(StoreBase):
         """The person's Telegram user ids (the config names admins by those)."""
         return [int(e) for c, e in self.identities_of(person_id) if c == TELEGRAM and e.lstrip("-").isdigit()]
 
-    def address_of(self, person_id: int) -> tuple[str, str] | None:
-        """Where a message to the person goes: (channel, chat id); None when they have no identity."""
-        identities = self.identities_of(person_id)
-        return identities[0] if identities else None
+    def address_of(self, person_id: int, channels: tuple[str, ...] | None = None) -> tuple[str, str] | None:
+        """Where a message to the person goes: (channel, chat id) — of ``channels`` (those the deployment
+        has) when given; None when they have no identity there."""
+        return next((i for i in self.identities_of(person_id) if channels is None or i[0] in channels), None)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .base import StoreBase, utc
@@ -109,10 +109,14 @@ class QueueStore(StoreBase):
         """Chats with unprocessed updates, the longest waiting first."""
         return self._waiting(_inbox.c.chat_key, _inbox.c.id, _inbox.c.processed_at, limit)
 
-    def _waiting(self, key, order, done, limit: int) -> list[str]:
-        """The keys (chats, lanes) of rows not yet ``done``, the one waiting longest first."""
+    def _waiting(self, key, order, done, limit: int, channels: Iterable[str] | None = None) -> list[str]:
+        """The keys (chats, lanes) of rows not yet ``done``, the one waiting longest first; only those
+        of ``channels`` (a key starts with its channel's name and a colon) when given."""
+        where = done.is_(None)
+        if channels is not None:
+            where = where & or_(*(key.startswith(f"{channel}:") for channel in channels))
         with self._read_connection() as conn:
-            rows = conn.execute(select(key, func.min(order).label("first")).where(done.is_(None))
+            rows = conn.execute(select(key, func.min(order).label("first")).where(where)
                                 .group_by(key).order_by(text("first")).limit(limit))
             return [row[0] for row in rows]
 
@@ -151,9 +155,10 @@ class QueueStore(StoreBase):
                  "payload": json.dumps(e.payload, ensure_ascii=False), "attempts": 0} for e in effects])
             self._notify(conn, OUTBOX_CHANNEL)
 
-    def pending_lanes(self, limit: int = 64) -> list[str]:
-        """Lanes with undelivered entries, the longest waiting first."""
-        return self._waiting(_outbox.c.lane, _outbox.c.id, _outbox.c.delivered_at, limit)
+    def pending_lanes(self, limit: int = 64, channels: Iterable[str] | None = None) -> list[str]:
+        """Lanes with undelivered entries, the longest waiting first (of ``channels`` only, when given:
+        a process delivers the channels it has; another process, or a later start, the others)."""
+        return self._waiting(_outbox.c.lane, _outbox.c.id, _outbox.c.delivered_at, limit, channels)
 
     def next_effect(self, lane: str) -> OutboxRow | None:
         """The lane's first undelivered entry (even one waiting for ``not_before``: order comes first)."""
