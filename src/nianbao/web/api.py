@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from aiohttp import web
 
 from ..workflow.storage.web import WebMessageRow
+from ..text import say as say_text
+from .channel import UPLOADED
 from .guard import api, refusal
 from .hub import wait
 from .sessions import Session
@@ -89,6 +91,35 @@ async def press(request: web.Request, front, session: Session) -> web.Response:
             or len(label) > MAX_LABEL or not (under is None or isinstance(under, int)):
         return refusal(400, "web.bad_request")
     await front.put(session.identity, button=button, under=under, client_id=body["id"], shown=label or None)
+    return web.json_response({"ok": True}, status=202)
+
+
+MAX_UPLOAD = 20_000_000  # as the Bot API's: a county's zip of last year's reports fits
+
+
+@api
+async def upload(request: web.Request, front, session: Session) -> web.Response:
+    """A file the person sends from the page (last year's report, a county's zip or roster): stored,
+    then an Incoming with it as the attachment — the same path as a file sent in Telegram."""
+    if not request.content_type.startswith("multipart/"):
+        return refusal(400, "web.bad_request")
+    reader = await request.multipart()
+    part = await reader.next()
+    client_id = request.headers.get("X-Client-Id", "")
+    if part is None or part.name != "file" or not part.filename or not _CLIENT_ID.fullmatch(client_id):
+        return refusal(400, "web.bad_request")
+    data = bytearray()
+    while chunk := await part.read_chunk(65_536):
+        data += chunk
+        if len(data) > MAX_UPLOAD:
+            return refusal(413, "web.file_too_big")
+    if not data:
+        return refusal(400, "web.bad_request")
+    name = unquote(part.filename)[-200:]  # (browsers send UTF-8 as it is; some clients percent-encode it)
+    seq = await front.call(lambda: front.store.add_web_message(session.identity, UPLOADED, "", filename=name,
+                                                                document=bytes(data), now=front.now()))
+    await front.put(session.identity, client_id=client_id, shown=say_text("web.file_sent", name=name),
+                    upload=(seq, name, len(data)))
     return web.json_response({"ok": True}, status=202)
 
 

@@ -34,6 +34,7 @@ def build_app(front) -> web.Application:
         web.post(f"{base}/api/say", api.say),
         web.post(f"{base}/api/press", api.press),
         web.post(f"{base}/api/resume", api.resume),
+        web.post(f"{base}/api/upload", api.upload),
         web.get(f"{base}/files/{{seq}}", api.file),
         # ---- reviewers' and admins' pages (review_routes.py around review_pages.py) ----
         *review_routes.routes(base),

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from ..workflow.channel import Incoming, Sent, Undeliverable, lane_of
+from ..workflow.channel import Attachment, Incoming, Sent, Undeliverable, lane_of
 from ..workflow.storage import Store
 from .hub import MessageHub
 
@@ -22,16 +22,23 @@ MINE, TEXT, FILE, NOTICE = "mine", "text", "file", "notice"   # kinds of web_mes
 Call = Callable[..., Awaitable[Any]]   # Services.call: a store method, inline on SQLite or in a thread
 
 
+UPLOAD = "upload:"  # an Attachment's file id for a file a page sent: upload:<its web_messages row>
+UPLOADED = "upload"  # the kind of that row: kept for the job that reads it, never shown on the page
+
+
 def new_identity() -> str:
     """A fresh web identity's external id: 22 URL-safe characters (128 bits)."""
     return secrets.token_urlsafe(16)
 
 
 def inbox_item(identity: str, client_id: str, *, name: str = "", text: str = "", button: str | None = None,
-               under: int | None = None) -> tuple[str, str, str, str]:
+               under: int | None = None, upload: tuple[int, str, int] | None = None) -> tuple[str, str, str, str]:
     """(channel, external id, chat key, payload): ``client_id`` is the page's id of the message, so a
-    POST sent again after a network failure is the same update (the inbox keeps it once)."""
+    POST sent again after a network failure is the same update (the inbox keeps it once). ``upload``:
+    a file the page sent, (its stored sequence number, its name, its size)."""
     payload: dict[str, Any] = {"from": identity, "name": name, "text": text}
+    if upload is not None:
+        payload["upload"] = list(upload)
     if button is not None:
         # The query id names the identity: the button's answer (a notice) must find its page.
         payload |= {"button": button, "query": f"{identity}:{client_id}", "under": under}
@@ -46,10 +53,13 @@ def parse(payload: str) -> Incoming | None:
     if not isinstance(identity, str) or not identity:
         return None
     button = data.get("button")
+    upload = data.get("upload")
+    attachment = Attachment(f"{UPLOAD}{upload[0]}", str(upload[1]), int(upload[2])) if upload else None
     return Incoming(CHANNEL, identity, str(data.get("name") or ""), identity, True, text=str(data.get("text") or ""),
                     button=button if isinstance(button, str) else None,
                     button_query=data.get("query") if button is not None else None,
-                    message_id=data.get("under") if isinstance(data.get("under"), int) else None)
+                    message_id=data.get("under") if isinstance(data.get("under"), int) else None,
+                    attachment=attachment)
 
 
 class WebOutput:
@@ -81,4 +91,10 @@ class WebOutput:
         return await self._add(identity, NOTICE, text)
 
     async def fetch_file(self, file_id: str) -> bytes:
-        raise Undeliverable("the web page sends no files yet")
+        """A file the page sent (api.upload stored it; the id came from our own inbox item)."""
+        if not file_id.startswith(UPLOAD) or not file_id[len(UPLOAD):].isdigit():
+            raise Undeliverable("not a file of a web page")
+        data = await self.call(self.store.web_upload, int(file_id[len(UPLOAD):]))
+        if data is None:
+            raise Undeliverable("the page's file is gone")
+        return data

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import time
 from datetime import datetime
 
 from aiohttp import web
@@ -23,6 +24,7 @@ SESSION_RATE, SESSION_BURST = 2.0, 10      # POSTs per second and burst, per ses
 POLL_RATE, POLL_BURST = 10.0, 30           # GETs of the API (the page's polls, files), per session
 LOGIN_RATE, LOGIN_BURST = 1 / 30, 10       # login attempts per address: 10 at once, then one per 30 s
 SHUTDOWN_S = 3.0
+NAME_KEPT_S, NAMES_KEPT = 60.0, 10_000
 
 
 class WebFrontEnd:
@@ -37,6 +39,7 @@ class WebFrontEnd:
         self.poll_limit = RateLimit(POLL_RATE, POLL_BURST)
         self.login_limit = RateLimit(LOGIN_RATE, LOGIN_BURST)
         pipeline.attach(CHANNEL, parse, WebOutput(self.store, self.call, self.hub))
+        self._names: dict[str, tuple[str, float]] = {}
         self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
         self._watch: asyncio.Task | None = None
@@ -51,25 +54,34 @@ class WebFrontEnd:
     # ---- what pages and the API do --------------------------------------------------------------
 
     async def put(self, identity: str, *, text: str = "", button: str | None = None, under: int | None = None,
-                  client_id: str | None = None, shown: str | None = None) -> bool:
+                  client_id: str | None = None, shown: str | None = None,
+                  upload: tuple[int, str, int] | None = None) -> bool:
         """An Incoming from the identity's page into the inbox (the worker is offered it at once);
         ``shown``: what the page lists as the person's own message. False: sent before (a retry)."""
         name = await self.call(self._name_of, identity)
         seq = None
-        if shown:
+        if shown:  # (no wake-up for it: the page shows it with the reply the worker is about to store)
             seq = await self.call(lambda: self.store.add_web_message(identity, MINE, shown, now=self.now()))
-            self.hub.notify(identity)
         item = inbox_item(identity, client_id or secrets.token_urlsafe(12), name=name, text=text, button=button,
-                          under=under)
+                          under=under, upload=upload)
         new = await self.pipeline.receive([item])
         if not new and seq is not None:
             await self.call(self.store.drop_web_message, seq, identity)
         return bool(new)
 
     def _name_of(self, identity: str) -> str:
-        """The person's display name as known (the web page has none of its own to give)."""
+        """The person's display name as known (the web page has none of its own to give); kept a
+        minute per identity (a name changes rarely, and the inbox item only refreshes it)."""
+        known = self._names.get(identity)
+        if known is not None and known[1] > time.monotonic():
+            return known[0]
         person = self.store.person_by(CHANNEL, identity)
-        return person.name if person is not None else ""
+        name = person.name if person is not None else ""
+        if person is not None:
+            if len(self._names) > NAMES_KEPT:
+                self._names.clear()
+            self._names[identity] = (name, time.monotonic() + NAME_KEPT_S)
+        return name
 
     def who(self, identity: str) -> Identity | None:
         """The person behind a web identity, with their roles; None before they joined."""

@@ -19,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +31,8 @@ from .channel import new_identity
 
 SESSION_COOKIE, LOGIN_COOKIE = "nb_session", "nb_login"
 LOGIN_TTL = timedelta(hours=1)
+
+SESSION_KEPT_S, SESSIONS_KEPT = 2.0, 10_000
 
 
 def _mac(secret: bytes, *parts: str) -> str:
@@ -60,6 +63,9 @@ class Sessions:
         self._secret = settings.secret.get_secret_value().encode()
         self.settings, self.store = settings, store
         self.ttl = timedelta(hours=settings.session_hours)
+        # A session read from the database is kept a moment (every request asks: the page's polls
+        # too); ending one here forgets it at once, in another process within SESSION_KEPT_S.
+        self._kept: dict[str, tuple[Session, float]] = {}
 
     # ---- signing ------------------------------------------------------------------------------
 
@@ -87,8 +93,16 @@ class Sessions:
         if fields is None:
             return None
         id_hash = _hash(fields[0])
+        kept = self._kept.get(id_hash)
+        if kept is not None and kept[1] > time.monotonic():
+            return kept[0]
         row = self.store.web_session(id_hash, now)
-        return None if row is None else Session(id_hash, row.identity, row.csrf)
+        session = None if row is None else Session(id_hash, row.identity, row.csrf)
+        if session is not None:
+            if len(self._kept) > SESSIONS_KEPT:
+                self._kept.clear()
+            self._kept[id_hash] = (session, time.monotonic() + SESSION_KEPT_S)
+        return session
 
     def open(self, response: web.StreamResponse, identity: str, now: datetime) -> None:
         """A new session for ``identity`` (a new id each time: nothing from before the login counts)."""
@@ -100,6 +114,7 @@ class Sessions:
 
     def end(self, response: web.StreamResponse, session: Session | None, now: datetime) -> None:
         if session is not None:
+            self._kept.pop(session.id_hash, None)
             self.store.end_session(session.id_hash, now)
         response.del_cookie(SESSION_COOKIE, path=self._path)
 

@@ -170,6 +170,24 @@
     answer.style.height = "";
     answer.style.height = Math.min(answer.scrollHeight, 160) + "px";
   });
+  // A file (last year's report, a county's zip or roster): sent as it is, read by the workflow.
+  var file = document.getElementById("file");
+  file.addEventListener("change", async function () {
+    if (!file.files.length) return;
+    var data = new FormData();
+    data.append("file", file.files[0]);
+    try {
+      var r = await fetch(base + "/api/upload", {
+        method: "POST", credentials: "same-origin", body: data,
+        headers: {"X-CSRF-Token": csrf, "X-Client-Id": newId()}
+      });
+      if (r.status === 401) { location.replace(base + "/login"); return; }
+      if (!r.ok) alertLine(((await r.json().catch(function () { return {}; })).error) || log.dataset.tooFast);
+    } catch (e) {
+      alertLine(offline.dataset.text || offline.textContent);
+    }
+    file.value = "";
+  });
   document.querySelectorAll(".shortcut").forEach(function (b) {
     b.addEventListener("click", function () { say(b.dataset.say); });
   });

@@ -99,13 +99,20 @@ class WebStore(StoreBase):
     def web_messages(self, identity: str, after: int = 0, limit: int = 200) -> list[WebMessageRow]:
         """The page after ``after``, oldest first, at most ``limit`` (``after`` 0: the newest ``limit``);
         the documents' bytes stay behind."""
-        query = select(*_LISTED).where(_messages.c.identity == identity, _messages.c.id > after)
+        query = select(*_LISTED).where(_messages.c.identity == identity, _messages.c.id > after,
+                                       _messages.c.kind != "upload")  # a file the page sent: not shown
         newest = after <= 0
         with self._read_connection() as conn:
             rows = conn.execute(query.order_by(_messages.c.id.desc() if newest else _messages.c.id).limit(limit)).all()
         if newest:
             rows.reverse()
         return [WebMessageRow(r.id, r.kind, r.text, json.loads(r.buttons), r.filename) for r in rows]
+
+    def web_upload(self, seq: int) -> bytes | None:
+        """The bytes of a file a page sent (channel.UPLOAD), for the job that reads it."""
+        with self._read_connection() as conn:
+            return conn.execute(select(_messages.c.document).where(
+                _messages.c.id == seq, _messages.c.kind == "upload")).scalar_one_or_none()
 
     def web_document(self, seq: int, identity: str) -> tuple[str, bytes] | None:
         """A file of the identity's page — of no one else's."""
