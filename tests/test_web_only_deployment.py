@@ -82,5 +82,7 @@ async def test_a_county_runs_from_the_first_admin_to_an_approved_report_without_
     await web.settled()
     lanes = {entry.lane.split(":")[0] for entry in web.store.effects()}
     assert lanes == {"web"}, lanes  # nothing was ever addressed to Telegram
+    signed = [json.loads(e.detail)["via"] for e in web.store.admin_events(TUOLI) if e.action == "web_login"]
+    assert signed == ["link", "link", "code"]  # each sign-in in the county's audit trail
     admin_page = await admin.client.get(f"/admin/{TUOLI}")
     assert admin_page.status == 200 and "已通过" in await admin_page.text()

@@ -9,10 +9,12 @@ limited per address (security.py). Nothing is signed in until the code or the li
 from __future__ import annotations
 
 import asyncio
+import json
 
 from aiohttp import web
 
 from ..text import say
+from ..workflow.storage import AdminAction
 from ..workflow import web_login
 from .guard import CSRF_FIELD, front_of, page, session_of
 from .hub import wait
@@ -94,7 +96,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return _login_page(front, request, "login.j2", message=message)
     # In: the page starts with the welcome; the replies to wrong codes before it were shown here.
     await front.call(front.store.drop_web_messages, identity, before + 1)
-    return await _signed_in(front, identity)
+    return await _signed_in(front, identity, "code")
 
 
 async def _replies(front, identity: str, before: int, event: asyncio.Event) -> list:
@@ -107,11 +109,22 @@ async def _replies(front, identity: str, before: int, event: asyncio.Event) -> l
         event.clear()
 
 
-async def _signed_in(front, identity: str) -> web.StreamResponse:
-    """In: an official to their chat, a reviewer or admin who drafts nothing to their pages."""
+async def _signed_in(front, identity: str, via: str) -> web.StreamResponse:
+    """In: an official to their chat, a reviewer or admin who drafts nothing to their pages; the
+    sign-in in the audit trail of each county the person has a role in (``via``: code or link)."""
     response = see_other(await front.call(_landing, front, identity))
     await front.call(front.sessions.open, response, identity, front.now())
+    await front.call(_audit_login, front, identity, via)
     return response
+
+
+def _audit_login(front, identity: str, via: str) -> None:
+    person = front.store.person_by("web", identity)
+    if person is None:
+        return
+    for county in sorted({county for county, _ in front.store.roles_of(person.person_id)}):
+        front.store.audit(county, person.person_id, AdminAction.WEB_LOGIN, str(person.person_id),
+                          json.dumps({"via": via}), now=front.now())
 
 
 async def link_form(request: web.Request) -> web.StreamResponse:
@@ -137,7 +150,7 @@ async def link_login(request: web.Request) -> web.StreamResponse:
     # This browser's identity is the link's person's now; replies to codes it tried before are not theirs.
     await front.call(front.store.drop_web_messages, state.identity, await front.call(front.store.last_web_message) + 1)
     await front.call(front.store.link_identity, person, "web", state.identity, front.now())
-    return await _signed_in(front, state.identity)
+    return await _signed_in(front, state.identity, "link")
 
 
 @page

@@ -88,7 +88,7 @@ def _v8_identities(conn: Connection) -> None:
 def _v9_web(conn: Connection) -> None:
     for name in ("web_login_links", "web_sessions", "web_messages"):
         Base.metadata.tables[name].create(conn, checkfirst=True)
-    renew_check(conn, "admin_events", "ck_action_known")  # AdminAction.WEB_LINK
+    renew_check(conn, "admin_events", "ck_action_known")  # AdminAction.WEB_LINK, WEB_LOGIN
     if "contact" not in {column["name"] for column in inspect(conn).get_columns("organs")}:
         conn.execute(text("ALTER TABLE organs ADD COLUMN contact VARCHAR(100)"))  # the roster's 联系人
 
@@ -125,7 +125,7 @@ UPGRADES: tuple[Step, ...] = (  # steps after the baseline, ascending
          _v7_reminders),
     Step(8, "identities: a person's ids on each channel (telegram:…, web:…), apart from their own id", _v8_identities),
     Step(9, "web_login_links, web_sessions, web_messages: the web front end's logins and pages; "
-            "organs.contact; admin_events.action 'web_link'", _v9_web),
+            "organs.contact; admin_events.action 'web_link', 'web_login'", _v9_web),
 )
 
 

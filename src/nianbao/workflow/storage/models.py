@@ -292,6 +292,7 @@ class AdminAction(StrEnum):
     REMINDERS = "reminders"  # /reminders changed the county's automatic reminders (schema v7)
     EXPORT = "export"  # /export_all or `nianbao admin export` took every organ's drafts (schema v7)
     WEB_LINK = "web_link"  # /web <id>: a one-time web login link made for one of the county's people (v9)
+    WEB_LOGIN = "web_login"  # someone of the county signed in to the web page (by a code or a link) (v9)
 
 
 class AdminEvent(Base):
