@@ -86,3 +86,13 @@ async def test_a_county_runs_from_the_first_admin_to_an_approved_report_without_
     assert signed == ["link", "link", "code"]  # each sign-in in the county's audit trail
     admin_page = await admin.client.get(f"/admin/{TUOLI}")
     assert admin_page.status == 200 and "已通过" in await admin_page.text()
+
+
+async def test_the_name_given_at_login_is_the_persons_name_in_the_review_records(web):
+    browser = await web.browser()
+    token = await browser.form_token("/login")
+    response = await browser.client.post("/login", data={"code": web.invite(), "csrf": token, "name": " 王  芳 "},
+                                         allow_redirects=False)
+    assert response.status == 303
+    [row] = web.store.reports_in_county(TUOLI)
+    assert web.store.user(row.owner_id).name == "王 芳"

@@ -55,10 +55,11 @@ class WebFrontEnd:
 
     async def put(self, identity: str, *, text: str = "", button: str | None = None, under: int | None = None,
                   client_id: str | None = None, shown: str | None = None,
-                  upload: tuple[int, str, int] | None = None) -> bool:
+                  upload: tuple[int, str, int] | None = None, name: str | None = None) -> bool:
         """An Incoming from the identity's page into the inbox (the worker is offered it at once);
         ``shown``: what the page lists as the person's own message. False: sent before (a retry)."""
-        name = await self.call(self._name_of, identity)
+        if name is None:  # (the login form gives one: the person's name as they wrote it)
+            name = await self.call(self._name_of, identity)
         seq = None
         if shown:  # (no wake-up for it: the page shows it with the reply the worker is about to store)
             seq = await self.call(lambda: self.store.add_web_message(identity, MINE, shown, now=self.now()))

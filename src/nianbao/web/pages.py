@@ -24,6 +24,7 @@ from .security import client_address
 from .sessions import Session, same
 
 JOIN_WAIT_S = 15.0
+MAX_NAME = 30  # a person's name as shown in the review records
 MAX_CODE = 64
 
 
@@ -86,7 +87,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     before = await front.call(front.store.last_web_message)
     event = front.hub.listen(identity)
     try:
-        await front.put(identity, text=f"/join {code}")
+        name = " ".join(str(form.get("name") or "").split())[:MAX_NAME] or None
+        await front.put(identity, text=f"/join {code}", name=name)
         replies = await _replies(front, identity, before, event)
     finally:
         front.hub.forget(identity, event)
