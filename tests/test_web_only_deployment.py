@@ -96,3 +96,27 @@ async def test_the_name_given_at_login_is_the_persons_name_in_the_review_records
     assert response.status == 303
     [row] = web.store.reports_in_county(TUOLI)
     assert web.store.user(row.owner_id).name == "王 芳"
+
+
+async def test_the_reminders_run_in_the_web_process_when_there_is_no_telegram(web):
+    """`nianbao web` alone runs the reminders loop (runtime/reminding.py): an official on the web page
+    who has not submitted gets the 15 days' reminder on their page, once."""
+    import asyncio
+
+    from nianbao.runtime.reminding import remind_until
+    from test_reminders import at
+
+    from datetime import timedelta
+
+    web.clock_now[0] = at(15) - timedelta(hours=1)  # the official joins an hour before the reminder is due
+    official = await web.browser()
+    assert (await official.login(web.invite())).status == 303
+    await official.open_chat()
+    web.clock_now[0] = at(15)
+    stop = asyncio.Event()
+    task = asyncio.create_task(remind_until(web.pipeline.services, web.pipeline.sender, stop, every=0.05))
+    await asyncio.sleep(0.3)  # several rounds: one reminder
+    stop.set()
+    await task
+    got = bot_texts(await official.news())
+    assert got.count("还剩 15 天") == 1, got

@@ -4,12 +4,14 @@ no Telegram needed (``nianbao run --web`` runs it beside the Telegram bot)."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import logging
 import sys
 from pathlib import Path
 
 from ..runtime.pipeline import Pipeline
+from ..runtime.reminding import remind_until
 from ..runtime.serving import serve_until_signal
 from ..text import say
 from ..workflow.config import Config, ConfigError, load_config
@@ -52,6 +54,8 @@ async def serve(config: Config, store, stop) -> None:
     front = WebFrontEnd(pipeline)
     try:
         pipeline.start_loops(stop)
+        # No Telegram process here to run them (its JobQueue does in `nianbao run`): the reminders too.
+        pipeline.add_task(asyncio.create_task(remind_until(pipeline.services, pipeline.sender, stop), name="reminders"))
         await front.start()
         log.info("web front end on %s:%s", config.web.host, config.web.port)
         print(say("web.listening", url=config.web.public_url or f"http://{config.web.host}:{config.web.port}"),
