@@ -10,22 +10,12 @@ PNG's size.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
-from typing import Callable
+
+from benchkit import median_ms  # bench/ is on the path: scripts run as python bench/<name>.py
 
 TARGET_MS = 50.0
-
-
-def median_ms(step: Callable[[], object], runs: int) -> float:
-    step()  # warm up: fonts found and loaded once per process
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        step()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
 
 
 def main() -> None:

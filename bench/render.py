@@ -8,21 +8,10 @@ Prints the median of many runs of each step against its target, and the .docx si
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from typing import Callable
+
+from benchkit import median_ms  # bench/ is on the path: scripts run as python bench/<name>.py
 
 TARGETS_MS = {"validate": 1.0, "render": 150.0}
-
-
-def median_ms(step: Callable[[], object], runs: int) -> float:
-    step()  # warm up: imports, template compilation, caches
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        step()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ test_last_year_in_bot.approve_last_year does), not typed, so a test starts in mi
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -16,6 +17,8 @@ from nianbao.report.synth import consistent_report
 from nianbao.workflow.storage import Status, Store
 
 COUNTY, YEAR = "托里县", 2024
+YUMIN = "裕民县"                              # the other county: its admin is refused 托里县's
+ADMIN, OTHER_ADMIN, STRANGER = 10, 20, 99
 REVIEWER, REVIEWER_NAME = 77, "李审核"
 TOWNS = [f"托里县{name}人民政府" for name in ("哈图镇", "庙尔沟镇", "铁厂沟镇", "多拉特乡", "乌雪特乡", "阿克别里斗乡",
                                             "库普乡", "加依勒玛乡", "托里镇", "额敏河乡", "红山乡", "白杨乡")]
@@ -78,3 +81,14 @@ def build_county(store: Store, now, *, county: str = COUNTY) -> County:
             store.set_status(row.id, Status.RETURNED, row.version, actor=REVIEWER, comment="请补充",
                              now=now + timedelta(hours=1))
     return made
+
+
+@asynccontextmanager
+async def county_bot(fake_tg, tmp_path):
+    """A bot whose 托里县 is build_county's 30 organs (``.county``), with an admin in each county."""
+    from botkit import TODAY, running_bot
+
+    counties = {COUNTY: {"admins": [ADMIN]}, YUMIN: {"admins": [OTHER_ADMIN]}}
+    async with running_bot(fake_tg, tmp_path, counties=counties) as running:
+        running.county = build_county(running.store, TODAY)
+        yield running

@@ -11,17 +11,15 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from botkit import TODAY, ask, running_bot, texts
-from countykit import (APPROVED, COUNTY, DRAFTING, LEVELS, RETURNED, REVIEWER_NAME, SUBMITTED, WARNED,
-                       YEAR, build_county)
+from botkit import TODAY, ask, texts
+from countykit import (ADMIN, APPROVED, COUNTY, DRAFTING, LEVELS, OTHER_ADMIN, RETURNED, REVIEWER_NAME, STRANGER,
+                       SUBMITTED, WARNED, YEAR, YUMIN, build_county, county_bot)
 from nianbao.cli import main
 from nianbao.report.rules import check
 from nianbao.text import say
 from nianbao.workflow import progress_admin
 from nianbao.workflow.storage import Store
 
-ADMIN, OTHER_ADMIN, STRANGER = 10, 20, 99
-YUMIN = "裕民县"
 MARKS = {"已通过": "", "待审核": "-待审核", "已退回": "-已退回", "填写中": "-草稿"}
 TYPES = {"town": "乡镇", "township": "乡镇", "street": "街道", "county_department": "县直部门",
          "county": "县级人民政府", "other": "其他"}
@@ -29,9 +27,7 @@ TYPES = {"town": "乡镇", "township": "乡镇", "street": "街道", "county_dep
 
 @pytest.fixture
 async def bot(fake_tg, tmp_path):
-    counties = {COUNTY: {"admins": [ADMIN]}, YUMIN: {"admins": [OTHER_ADMIN]}}
-    async with running_bot(fake_tg, tmp_path, counties=counties) as running:
-        running.county = build_county(running.store, TODAY)
+    async with county_bot(fake_tg, tmp_path) as running:
         yield running
 
 

@@ -15,13 +15,7 @@ ORGANS = ["托里县哈图镇人民政府", "托里县库普乡人民政府", "�
 
 
 def test_three_files_are_stored_as_each_organs_report_of_last_year(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path / 'bot.sqlite'}"
-    store = Store.open(url)
-    for organ in ORGANS:
-        store.create_invite(COUNTY, organ, by=1, ttl=timedelta(hours=1))
-    store.close()
-    config = tmp_path / "config.toml"
-    config.write_text(f'[telegram]\ntoken = "123456:ABCdef"\n[database]\nurl = {json.dumps(url)}\n', encoding="utf-8")
+    url, config = _county_db(tmp_path)
     folder = tmp_path / "files"
     folder.mkdir()
     for i, organ in enumerate(ORGANS):

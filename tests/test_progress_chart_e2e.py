@@ -9,21 +9,17 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from botkit import TODAY, ask, running_bot, texts
-from countykit import COUNTY, YEAR, build_county
+from botkit import TODAY, ask, texts
+from countykit import ADMIN, OTHER_ADMIN, STRANGER, YUMIN, county_bot, COUNTY, YEAR
 from nianbao.text import say
 from nianbao.workflow.chart import HEIGHT, STATE_COLOURS, WIDTH, chart_legend
 
-ADMIN, OTHER_ADMIN, STRANGER = 10, 20, 99
-YUMIN = "裕民县"
 COUNTS = [("未开始", 13), ("填写中", 3), ("待审核", 4), ("已退回", 2), ("已通过", 8)]
 
 
 @pytest.fixture
 async def bot(fake_tg, tmp_path):
-    counties = {COUNTY: {"admins": [ADMIN]}, YUMIN: {"admins": [OTHER_ADMIN]}}
-    async with running_bot(fake_tg, tmp_path, counties=counties) as running:
-        running.county = build_county(running.store, TODAY)
+    async with county_bot(fake_tg, tmp_path) as running:
         yield running
 
 

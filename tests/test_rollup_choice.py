@@ -8,23 +8,19 @@ import io
 import pytest
 from docx import Document
 
-from botkit import TODAY, ask, running_bot, texts
-from countykit import APPROVED, COUNTY, DEPARTMENTS, LEVELS, STREETS, TOWNS, YEAR, build_county
+from botkit import ask, texts
+from countykit import ADMIN, OTHER_ADMIN, STRANGER, YUMIN, county_bot, APPROVED, COUNTY, DEPARTMENTS, LEVELS, STREETS, TOWNS, YEAR
 from nianbao.report.model import Report
 from nianbao.report.rollup import rollup, rollup_notice
 from nianbao.text import say
 from nianbao.workflow.access import identify
 
-ADMIN, OTHER_ADMIN, STRANGER = 10, 20, 99
-YUMIN = "裕民县"
 NOTICE = "内部汇总，仅供参考，不对外公开"
 
 
 @pytest.fixture
 async def bot(fake_tg, tmp_path):
-    counties = {COUNTY: {"admins": [ADMIN]}, YUMIN: {"admins": [OTHER_ADMIN]}}
-    async with running_bot(fake_tg, tmp_path, counties=counties) as running:
-        running.county = build_county(running.store, TODAY)
+    async with county_bot(fake_tg, tmp_path) as running:
         yield running
 
 

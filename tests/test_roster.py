@@ -335,7 +335,12 @@ def _bomb_by_ratio() -> bytes:
 
 def _bomb_by_declared_size() -> bytes:
     """A workbook whose sheet's central-directory entry declares 3 GB unpacked."""
-    data = bytearray(xlsx([["机关全称"], ["托里县财政局"]]))
+    return declared_huge(xlsx([["机关全称"], ["托里县财政局"]]))
+
+
+def declared_huge(workbook: bytes) -> bytes:
+    """``workbook`` with its sheet's central-directory entry declaring 3 GB unpacked (a zip bomb's header)."""
+    data = bytearray(workbook)
     at = data.find(b"PK\x01\x02")
     while at != -1:
         name_length = struct.unpack_from("<H", data, at + 28)[0]

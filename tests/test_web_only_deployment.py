@@ -14,8 +14,7 @@ from nianbao.cli import main
 from nianbao.workflow.storage import Status
 
 from test_web_review_routes import decide
-from webkit import COUNTY, SECRET, TUOLI, ZERO, RunningWeb, bot_texts, web_config
-from nianbao.workflow.storage import Store
+from webkit import COUNTY, RunningWeb, SECRET, TUOLI, ZERO, bot_texts, running_web
 
 _LINK = re.compile(r"http://nianbao\.test(/login/[A-Za-z0-9_-]+)")
 _CODE = re.compile(r"\b([A-HJ-NP-Z2-9]{8})\b")
@@ -44,11 +43,8 @@ async def signed_in(web: RunningWeb, link: str):
 
 @pytest.fixture
 async def web(tmp_path):
-    config = web_config(tmp_path)
-    store = Store.open(config.database.url)
-    running = await RunningWeb(config, store).start()
-    yield running
-    await running.stop()
+    async with running_web(tmp_path) as running:
+        yield running
 
 
 async def test_a_county_runs_from_the_first_admin_to_an_approved_report_without_telegram(web, tmp_path, capsys):

@@ -10,17 +10,13 @@ from datetime import timedelta
 import pytest
 
 from nianbao.workflow.storage import Store
-from webkit import RunningWeb, bot_texts, web_config
+from webkit import RunningWeb, bot_texts, running_web, web_config
 
 
 @pytest.fixture
 async def web(tmp_path):
-    config = web_config(tmp_path)
-    store = Store.open(config.database.url)
-    running = await RunningWeb(config, store).start()
-    yield running
-    await running.stop()
-    store.close()
+    async with running_web(tmp_path) as running:
+        yield running
 
 
 @pytest.fixture

@@ -9,19 +9,16 @@ import pytest
 from nianbao.report.docx_render import render_docx
 from nianbao.report.synth import consistent_report
 from nianbao.web import api
-from nianbao.workflow.storage import Store
 
-from webkit import TUOLI, RunningWeb, bot_texts, web_config
+from webkit import TUOLI, bot_texts, running_web
 
 HATU = "托里县哈图镇人民政府"
 
 
 @pytest.fixture
 async def web(tmp_path):
-    config = web_config(tmp_path)
-    running = await RunningWeb(config, Store.open(config.database.url)).start()
-    yield running
-    await running.stop()
+    async with running_web(tmp_path) as running:
+        yield running
 
 
 async def upload(browser, data: bytes, name: str, *, client_id: str = "clientUpload01"):

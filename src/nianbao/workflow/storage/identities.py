@@ -27,6 +27,12 @@ _BY_IDENTITY = (select(User.__table__)
                        ChannelIdentity.__table__.c.external_id == bindparam("external_id")))
 
 
+def _next_free_id(s) -> int:
+    """A new person's id: past every id there is (a concurrent insert of the same one conflicts and
+    the caller's retry_on_conflict takes the next)."""
+    return (s.scalar(select(func.max(User.id))) or 0) + 1
+
+
 def _row(u) -> UserRow:
     return UserRow(u.id, u.name, u.created_at, u.active_report_id, u.last_update_id)
 
@@ -62,12 +68,12 @@ class IdentityStore(StoreBase):
     def _new_person_id(s, channel: str, external_id: str) -> int:
         if channel == TELEGRAM and external_id.isdigit() and s.get(User, int(external_id)) is None:
             return int(external_id)
-        return (s.scalar(select(func.max(User.id))) or 0) + 1
+        return _next_free_id(s)
 
     def create_person(self, name: str, now: datetime | None = None) -> int:
         """A person with no identity yet (made on the server for someone to sign in with a link)."""
         with self._write() as s:
-            user = User(id=(s.scalar(select(func.max(User.id))) or 0) + 1, name=name[:200], created_at=utc(now))
+            user = User(id=_next_free_id(s), name=name[:200], created_at=utc(now))
             s.add(user)
             s.flush()
             return user.id

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -13,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from .base import StoreBase, bump_generation, ensure_user, organ_named, retry_on_conflict, utc
 from .errors import InviteError
-from .models import AdminAction, AdminEvent, AnswerLog, Invite, JoinAttempt, Membership, Organ, OrganOfficial, Report, Role, User
-from .rows import AdminEventRow, InviteRow, OfficialRow, OrganProfile, RemovedOfficial, UserRow
+from .models import AdminAction, AdminEvent, Invite, JoinAttempt, Membership, Organ, OrganOfficial, Report, Role, User
+from .rows import AdminEventRow, InviteRow, RemovedOfficial, UserRow
 
 # Invite codes: 8 of 32 symbols (no I/O/0/1, which people misread) = 40 bits, single use, expiring.
 # Short enough to read out over the phone; guessing is what the lockout is for: 5 wrong codes per
@@ -31,17 +30,6 @@ JOIN_WINDOW = timedelta(minutes=10)
 def normalize_code(text: str) -> str:
     """What a person typed (「abcd efgh」, 「ABCD-EFGH」, full-width 「ＡＢＣＤ」) as a code to look up."""
     return re.sub(r"[\s\-_]", "", unicodedata.normalize("NFKC", text)).upper()
-
-
-@dataclass(frozen=True, slots=True)
-class HolderRow:
-    """An official bound to an organ of the county (/people): since when, and their latest answer there."""
-
-    person_id: int
-    name: str
-    organ: str
-    joined_at: datetime
-    last_answer_at: datetime | None  # None: nothing answered for this organ yet
 
 
 _USER = select(User.__table__).where(User.__table__.c.id == bindparam("person_id"))
@@ -161,78 +149,6 @@ class PeopleStore(StoreBase):
                 .order_by(User.id)
             )
             return [_user_row(u) for u in users]
-
-    # ---- organs and officials ---------------------------------------------------------------
-
-    def organs_in_county(self, county: str) -> list[str]:
-        """Every organ known in the county (from invites and reports), sorted by name."""
-        with self._read() as s:
-            return list(s.scalars(select(Organ.name).where(Organ.county == county).order_by(Organ.name)))
-
-    def organs_of(self, person_id: int) -> list[tuple[str, str]]:
-        """(county, organ) pairs the official may draft for."""
-        with self._read() as s:
-            rows = s.execute(
-                select(Organ.county, Organ.name)
-                .join(OrganOfficial, OrganOfficial.organ_id == Organ.id)
-                .where(OrganOfficial.user_id == person_id)
-                .order_by(Organ.county, Organ.name)
-            )
-            return [(county, name) for county, name in rows]
-
-    def officials_in_county(self, county: str) -> list[OfficialRow]:
-        """One row per (official, organ) binding in the county, sorted by organ then name."""
-        with self._read() as s:
-            rows = s.execute(
-                select(User.id, User.name, Organ.name)
-                .join(OrganOfficial, OrganOfficial.user_id == User.id)
-                .join(Organ, Organ.id == OrganOfficial.organ_id)
-                .where(Organ.county == county)
-                .order_by(Organ.name, User.name, User.id)
-            )
-            return [OfficialRow(person_id, name, county, organ) for person_id, name, organ in rows]
-
-    def organ_holders(self, county: str) -> list[HolderRow]:
-        """Who holds each organ of the county: one row per (official, organ) binding, by organ then
-        the order they joined, with when they joined and their latest accepted answer on its reports."""
-        latest = (select(func.max(AnswerLog.at)).join(Report, Report.id == AnswerLog.report_id)
-                  .where(AnswerLog.user_id == OrganOfficial.user_id, Report.organ_id == OrganOfficial.organ_id)
-                  .correlate(OrganOfficial).scalar_subquery())
-        with self._read() as s:
-            rows = s.execute(
-                select(User.id, User.name, Organ.name, OrganOfficial.joined_at, latest)
-                .join(OrganOfficial, OrganOfficial.user_id == User.id)
-                .join(Organ, Organ.id == OrganOfficial.organ_id)
-                .where(Organ.county == county)
-                .order_by(Organ.name, OrganOfficial.joined_at, User.id)
-            )
-            return [HolderRow(person_id, name, organ, joined, utc(last) if last is not None else None)
-                    for person_id, name, organ, joined, last in rows]
-
-    def organ_profile(self, county: str, organ: str) -> OrganProfile:
-        """The organ's level and contact as known so far (all None for an organ not registered)."""
-        with self._read() as s:
-            row = s.execute(select(Organ.level, Organ.address, Organ.phone)
-                            .where(Organ.county == county, Organ.name == organ)).one_or_none()
-        return OrganProfile() if row is None else OrganProfile(*row)
-
-    def organ_contacts(self, county: str) -> dict[str, tuple[str | None, str | None]]:
-        """organ → (contact person, phone) as the roster gave them, for the county's organs that have one."""
-        with self._read() as s:
-            rows = s.execute(select(Organ.name, Organ.contact, Organ.phone).where(
-                Organ.county == county, (Organ.contact.is_not(None)) | (Organ.phone.is_not(None)))).all()
-        return {name: (contact, phone) for name, contact, phone in rows}
-
-    @retry_on_conflict
-    def set_organ_profile(self, county: str, organ: str, **values: str | None) -> None:
-        """Keep the organ's ``level`` / ``address`` / ``phone`` / ``contact`` (those given) for its later reports."""
-        unknown = set(values) - {"level", "address", "phone", "contact"}
-        if unknown:
-            raise ValueError(f"not an organ's profile: {sorted(unknown)}")
-        with self._write() as s:
-            row = organ_named(s, county, organ)
-            for key, value in values.items():
-                setattr(row, key, value)
 
     def reviewers_and_admins(self, county: str) -> list[tuple[Role, UserRow]]:
         """The county's admins and reviewers held in the database (config admins are not here)."""

@@ -130,3 +130,14 @@ class AdminEventRow:
     subject: str
     detail: str | None
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HolderRow:
+    """An official bound to an organ of the county (/people): since when, and their latest answer there."""
+
+    person_id: int
+    name: str
+    organ: str
+    joined_at: datetime
+    last_answer_at: datetime | None  # None: nothing answered for this organ yet

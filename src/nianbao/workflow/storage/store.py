@@ -13,6 +13,7 @@ from .county import CountyStore
 from .engine import make_engine
 from .identities import IdentityStore
 from .migrate import UPGRADES, Step, migrate
+from .organs import OrganStore
 from .people import PeopleStore
 from .queues import QueueStore
 from .reminders import ReminderStore
@@ -21,7 +22,7 @@ from .review import ReviewStore
 from .web import WebStore
 
 
-class Store(IdentityStore, PeopleStore, ReportStore, ReviewStore, CountyStore, QueueStore, ReminderStore,
+class Store(IdentityStore, PeopleStore, OrganStore, ReportStore, ReviewStore, CountyStore, QueueStore, ReminderStore,
             WebStore):
     @classmethod
     def open(cls, url: str, *, upgrades: Sequence[Step] = UPGRADES) -> Store:
