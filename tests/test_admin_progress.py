@@ -35,6 +35,12 @@ def big_county(tmp_path_factory):
     config = make_config(type("F", (), {"token": "1:abc", "base_url": "http://127.0.0.1:9/bot",
                                         "base_file_url": "http://127.0.0.1:9/file/bot"})(), url,
                          counties={TUOLI: {"admins": [ADMIN]}})
+    from nianbao.dialogs.catalogue import load_catalogue
+    from nianbao.workflow.chart import progress_chart
+
+    # Once per process, not what is timed: the CJK font found and loaded, the catalogue read.
+    progress_chart([("未开始", 1)])
+    load_catalogue()
     yield Services(store, config, lambda: TODAY)
     store.close()
 
